@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+PYTHON ?= python3
+
+.PHONY: run test lint format check-migrations install
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: install, migrate, load the seed meetings once, serve on 127.0.0.1:$(PORT) (SQLite by default)
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py loadseed
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (SQLite by default, PostgreSQL when DATABASE_URL names one)
+test: install check-migrations
+	$(PY) -m pytest
+
+check-migrations: install
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

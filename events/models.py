@@ -1,0 +1,602 @@
+"""Meetings, where they happen, who organises and funds them, and how they link."""
+
+import calendar
+import datetime
+import uuid
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organisations.models import Organisation, Programme
+
+DEFAULT_TIMEZONE = "Europe/Belgrade"
+
+# Plain-language validation messages; tests assert them exactly.
+END_BEFORE_START = _("The meeting cannot end before it starts.")
+END_TIME_BEFORE_START_TIME = _("A one-day meeting cannot end before it starts.")
+TIME_WITHOUT_DATE = _("A time needs a date: give the start date, or clear the time.")
+END_TIME_WITHOUT_START_TIME = _("Give a start time before giving an end time.")
+START_DATE_REQUIRED = _("Give the start date, or mark the date as not yet known.")
+UNKNOWN_DATE_WITH_DATES = _("The date is marked as not yet known: clear the dates, or choose another precision.")
+WITHHOLD_VENUE_ON_OPEN = _("Only a closed or invitation-only meeting can withhold its venue.")
+LINK_TO_ITSELF = _("A meeting cannot be linked to itself.")
+LINK_DUPLICATE = _("These two meetings are already linked.")
+UNKNOWN_TIMEZONE = _("“%(value)s” is not a known time zone; use a name like Europe/Tirane.")
+
+KOSOVO_FOOTNOTE = _(
+    "*This designation is without prejudice to positions on status, and is in line with "
+    "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
+)
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(UNKNOWN_TIMEZONE, params={"value": value}, code="unknown_timezone")
+
+
+class Country(models.Model):
+    """A country or territory, identified by its ISO 3166-1 alpha-2 code."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=2,
+        unique=True,
+        help_text=_("ISO 3166-1 alpha-2 code; XK for Kosovo*."),
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    needs_designation = models.BooleanField(
+        _("shown with the status designation"),
+        default=False,
+        help_text=_("Shown with an asterisk and the UNSCR 1244/1999 footnote (Kosovo*)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return f"{self.name}*" if self.needs_designation else self.name
+
+
+class Topic(models.Model):
+    """A subject area such as P-CVE, SALW or border security."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+
+class Venue(models.Model):
+    """A place where meetings are held; a venue may be just a city when that is all that is known."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty when only the city is known."),
+    )
+    address = models.CharField(_("street address"), max_length=250, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="venues"
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIMEZONE,
+        validators=[validate_timezone],
+        help_text=_("IANA time zone of the venue, e.g. Europe/Tirane. Times of meetings here are read in it."),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["city", "name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city", "country"], name="venue_unique_name_city_country"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="venue_latitude_and_longitude_together",
+            ),
+        ]
+
+    def __str__(self):
+        return ", ".join(part for part in (self.name, self.city, self.country.display_name) if part)
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Exact dates")
+    MONTH = "month", _("Month only")
+    UNKNOWN = "unknown", _("Date to be confirmed")
+
+
+class Status(models.TextChoices):
+    TENTATIVE = "tentative", _("Tentative")
+    CONFIRMED = "confirmed", _("Confirmed")
+    POSTPONED = "postponed", _("Postponed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Publication(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Access(models.TextChoices):
+    NOT_STATED = "not_stated", _("Not stated")
+    OPEN = "open", _("Open")
+    INVITATION = "invitation", _("By invitation")
+    CLOSED = "closed", _("Closed")
+
+
+class Level(models.TextChoices):
+    MINISTERIAL = "ministerial", _("Ministerial")
+    SENIOR_OFFICIALS = "senior_officials", _("Senior officials")
+    EXPERT = "expert", _("Expert")
+    WORKING_GROUP = "working_group", _("Working group")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Meetings the public may see: published, and past their publish-at time if they have one."""
+        now = now or timezone.now()
+        return self.filter(publication=Publication.PUBLISHED).filter(
+            Q(publish_at__isnull=True) | Q(publish_at__lte=now)
+        )
+
+    def dated(self):
+        """Meetings whose exact dates are known (only these can be placed in a calendar)."""
+        return self.filter(date_precision=DatePrecision.DAY)
+
+    def date_to_be_confirmed(self):
+        return self.filter(start_date__isnull=True)
+
+    def upcoming(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(end_date__gte=today).order_by("start_date", "start_time", "title")
+
+    def past(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(end_date__lt=today).order_by("-start_date", "-start_time", "title")
+
+    def overlapping(self, first_day, last_day):
+        """Meetings that take place on at least one day between first_day and last_day inclusive."""
+        return self.filter(start_date__lte=last_day, end_date__gte=first_day)
+
+    def in_country(self, code):
+        """Meetings held in, or with participants from, the country with this ISO code."""
+        return self.filter(Q(venue__country__code=code) | Q(countries__code=code)).distinct()
+
+    def with_related(self):
+        return self.select_related("venue__country").prefetch_related(
+            models.Prefetch(
+                "organiser_roles",
+                queryset=MeetingOrganiser.objects.select_related("organisation"),
+            ),
+            models.Prefetch(
+                "fundings",
+                queryset=MeetingFunder.objects.select_related("organisation"),
+            ),
+            "topics",
+            "programmes",
+            "countries",
+        )
+
+
+class Meeting(models.Model):
+    """A regional security-cooperation meeting as announced by its organisers."""
+
+    # The fields whose change a calendar client must hear about (iCalendar SEQUENCE).
+    SCHEDULE_FIELDS = ("date_precision", "start_date", "end_date", "start_time", "end_time", "venue_id", "status")
+
+    uid = models.UUIDField(
+        _("calendar UID"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Never changes: calendar programs recognise the meeting by it."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.CharField(
+        _("summary"),
+        max_length=500,
+        blank=True,
+        help_text=_("One or two sentences shown in lists and calendar entries."),
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+
+    date_precision = models.CharField(
+        _("how precise the date is"),
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("For “month only”, give any day of the month as start date."),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day meeting.")
+    )
+    start_time = models.TimeField(
+        _("start time"), null=True, blank=True, help_text=_("Local time at the venue. Leave empty for all-day meetings.")
+    )
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    status_note = models.CharField(
+        _("public note on the status"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to the public, e.g. the reason for a cancellation or postponement."),
+    )
+    publication = models.CharField(
+        _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("A published meeting stays hidden until this time. Leave empty to publish at once."),
+    )
+    access = models.CharField(_("access"), max_length=12, choices=Access.choices, default=Access.NOT_STATED)
+    withhold_venue = models.BooleanField(
+        _("withhold the venue from the public"),
+        default=False,
+        help_text=_("For closed or invitation-only meetings: show only the city and country."),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
+
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    external_url = models.URLField(_("external link"), blank=True)
+    organisers = models.ManyToManyField(
+        Organisation, through="MeetingOrganiser", related_name="organised_meetings", verbose_name=_("organisers")
+    )
+    funders = models.ManyToManyField(
+        Organisation, through="MeetingFunder", related_name="funded_meetings", verbose_name=_("funders")
+    )
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="meetings", verbose_name=_("participating countries")
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="meetings", verbose_name=_("topics"))
+    programmes = models.ManyToManyField(
+        Programme, blank=True, related_name="meetings", verbose_name=_("programmes and frameworks")
+    )
+
+    editor_notes = models.TextField(
+        _("editors' notes"),
+        blank=True,
+        help_text=_("Never shown to the public: sources, inferences, open questions."),
+    )
+    is_synthetic = models.BooleanField(
+        _("synthetic"), default=False, editable=False, help_text=_("Generated for load testing; not a real meeting.")
+    )
+    sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_("Raised whenever the date, time, place or status changes, so calendar programs update."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last modified"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[countries, topics, programmes])
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "start_time", "title"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True, end_date__isnull=True)
+                | Q(start_date__isnull=False, end_date__isnull=False, end_date__gte=F("start_date")),
+                name="meeting_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision=DatePrecision.UNKNOWN, start_date__isnull=True)
+                | (~Q(date_precision=DatePrecision.UNKNOWN) & Q(start_date__isnull=False)),
+                name="meeting_unknown_date_has_no_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True) | Q(date_precision=DatePrecision.DAY),
+                name="meeting_times_need_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(start_time__isnull=False),
+                name="meeting_end_time_needs_start_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(end_date__gt=F("start_date")) | Q(end_time__gte=F("start_time")),
+                name="meeting_same_day_end_time_not_before_start_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["publication", "end_date", "start_date"], name="meeting_public_dates_idx"),
+            models.Index(fields=["start_date", "end_date"], name="meeting_dates_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    # --- Derived facts ---------------------------------------------------
+
+    @property
+    def is_published(self):
+        return self.publication == Publication.PUBLISHED and (
+            self.publish_at is None or self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_cancelled(self):
+        return self.status == Status.CANCELLED
+
+    @property
+    def is_timed(self):
+        return self.start_time is not None
+
+    @property
+    def is_multi_day(self):
+        return self.start_date is not None and self.end_date != self.start_date
+
+    @property
+    def timezone_name(self):
+        return self.venue.timezone if self.venue_id else DEFAULT_TIMEZONE
+
+    @property
+    def public_venue(self):
+        """The venue as the public may see it: None when the editor withheld it."""
+        return None if self.withhold_venue else self.venue
+
+    def start_datetime(self):
+        """Aware start of a timed meeting in the venue's zone, else None."""
+        if not self.is_timed:
+            return None
+        tz = zoneinfo.ZoneInfo(self.timezone_name)
+        return datetime.datetime.combine(self.start_date, self.start_time, tzinfo=tz)
+
+    def end_datetime(self):
+        """Aware end of a timed meeting; a timed meeting without end time ends when it starts."""
+        if not self.is_timed:
+            return None
+        tz = zoneinfo.ZoneInfo(self.timezone_name)
+        return datetime.datetime.combine(self.end_date, self.end_time or self.start_time, tzinfo=tz)
+
+    # --- Validation and saving --------------------------------------------
+
+    def normalise_dates(self):
+        """Fill in what the editor may leave implicit: one-day ends, whole months."""
+        if self.date_precision == DatePrecision.MONTH and self.start_date:
+            last_day = calendar.monthrange(self.start_date.year, self.start_date.month)[1]
+            self.start_date = self.start_date.replace(day=1)
+            self.end_date = self.start_date.replace(day=last_day)
+        elif self.start_date and self.end_date is None:
+            self.end_date = self.start_date
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.date_precision == DatePrecision.UNKNOWN:
+            if self.start_date or self.end_date:
+                errors["date_precision"] = UNKNOWN_DATE_WITH_DATES
+        elif self.start_date is None:
+            errors["start_date"] = START_DATE_REQUIRED
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = END_BEFORE_START
+        if (self.start_time or self.end_time) and (
+            self.start_date is None or self.date_precision != DatePrecision.DAY
+        ):
+            errors.setdefault("start_time", TIME_WITHOUT_DATE)
+        elif self.end_time and not self.start_time:
+            errors["end_time"] = END_TIME_WITHOUT_START_TIME
+        elif (
+            self.start_time
+            and self.end_time
+            and (self.end_date is None or self.end_date == self.start_date)
+            and self.end_time < self.start_time
+        ):
+            errors["end_time"] = END_TIME_BEFORE_START_TIME
+        if self.withhold_venue and self.access not in (Access.CLOSED, Access.INVITATION):
+            errors["withhold_venue"] = WITHHOLD_VENUE_ON_OPEN
+        if errors:
+            raise ValidationError(errors)
+        self.normalise_dates()
+
+    def schedule_changed(self):
+        """True when a saved meeting's date, time, place or status differs from the database."""
+        if self.pk is None:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).values(*self.SCHEDULE_FIELDS).first()
+        if stored is None:
+            return False
+        return any(stored[field] != getattr(self, field) for field in self.SCHEDULE_FIELDS)
+
+    def save(self, *args, **kwargs):
+        self.normalise_dates()
+        if self.schedule_changed():
+            self.sequence += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
+
+    # --- Links ------------------------------------------------------------
+
+    def linked_meetings(self):
+        """Back-to-back and related meetings seen from this meeting, in date order.
+
+        Returns (label, meeting) pairs; the label reads from this meeting's side.
+        """
+        outgoing = self.links_from.select_related("to_meeting")
+        incoming = self.links_to.select_related("from_meeting")
+        pairs = [(link.get_kind_display(), link.to_meeting) for link in outgoing]
+        pairs += [(link.reverse_label, link.from_meeting) for link in incoming]
+        return sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title))
+
+
+class OrganiserRole(models.TextChoices):
+    ORGANISER = "organiser", _("Organiser")
+    CO_ORGANISER = "co_organiser", _("Co-organiser")
+    HOST = "host", _("Host")
+    CHAIR = "chair", _("Chair")
+    CO_CHAIR = "co_chair", _("Co-chair")
+    IN_COOPERATION_WITH = "in_cooperation_with", _("In cooperation with")
+    SECRETARIAT = "secretariat", _("Secretariat")
+
+
+class MeetingOrganiser(models.Model):
+    """An organisation's role in a meeting: organiser, host, chair and so on."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="organiser_roles")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="organiser_roles"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=OrganiserRole.choices, default=OrganiserRole.ORGANISER)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("organiser role")
+        verbose_name_plural = _("organisers and their roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organisation", "role"], name="meeting_organiser_role_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.short_name} ({self.get_role_display()})"
+
+
+class MeetingFunder(models.Model):
+    """An organisation funding a meeting, optionally through a named instrument or grant."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="fundings")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("funder"), on_delete=models.PROTECT, related_name="fundings"
+    )
+    instrument = models.CharField(
+        _("instrument or grant"),
+        max_length=250,
+        blank=True,
+        help_text=_("E.g. “PCIB Grant”, “Internal Security Fund (ISF)”."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("funding")
+        verbose_name_plural = _("funders and their instruments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organisation", "instrument"], name="meeting_funder_instrument_unique"
+            ),
+        ]
+
+    def __str__(self):
+        if self.instrument:
+            return f"{self.organisation.short_name} – {self.instrument}"
+        return self.organisation.short_name
+
+
+class LinkKind(models.TextChoices):
+    BACK_TO_BACK = "back_to_back", _("Back-to-back with")
+    SIDE_EVENT = "side_event", _("Side event")
+    STUDY_VISIT = "study_visit", _("Study visit")
+    FRAMEWORK = "framework", _("Held within the framework of")
+
+
+# How a link reads from the meeting at its far end.
+REVERSE_LINK_LABELS = {
+    LinkKind.BACK_TO_BACK: _("Back-to-back with"),
+    LinkKind.SIDE_EVENT: _("Side event of"),
+    LinkKind.STUDY_VISIT: _("Study visit during"),
+    LinkKind.FRAMEWORK: _("Frames"),
+}
+
+
+class BackToBack(models.Model):
+    """A link between two meetings: back to back, a side event, a study visit, or a framework."""
+
+    from_meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="links_from"
+    )
+    to_meeting = models.ForeignKey(
+        Meeting, verbose_name=_("linked meeting"), on_delete=models.CASCADE, related_name="links_to"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices, default=LinkKind.BACK_TO_BACK)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("linked meeting")
+        verbose_name_plural = _("back-to-back and related meetings")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_meeting=F("to_meeting")), name="backtoback_not_to_itself"),
+            models.UniqueConstraint(
+                Least("from_meeting", "to_meeting"),
+                Greatest("from_meeting", "to_meeting"),
+                name="backtoback_pair_unique",
+                violation_error_message=LINK_DUPLICATE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_meeting} → {self.to_meeting} ({self.get_kind_display()})"
+
+    @property
+    def reverse_label(self):
+        return REVERSE_LINK_LABELS[LinkKind(self.kind)]
+
+    def clean(self):
+        super().clean()
+        if self.from_meeting_id and self.from_meeting_id == self.to_meeting_id:
+            raise ValidationError({"to_meeting": LINK_TO_ITSELF})
+        if self.from_meeting_id and self.to_meeting_id:
+            pair = Q(from_meeting=self.from_meeting_id, to_meeting=self.to_meeting_id) | Q(
+                from_meeting=self.to_meeting_id, to_meeting=self.from_meeting_id
+            )
+            if BackToBack.objects.filter(pair).exclude(pk=self.pk).exists():
+                raise ValidationError({"to_meeting": LINK_DUPLICATE})

@@ -1,0 +1,10 @@
+"""Top-level URLs. Each app owns its own URL module and namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("organisations.urls")),
+    path("", include("events.urls")),
+]

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Organisation, Programme
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "kind", "meeting_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("organised_meetings", distinct=True))
+
+    @admin.display(description=_("meetings organised"), ordering="meeting_count")
+    def meeting_count(self, obj):
+        return obj.meeting_count
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "organisation"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["organisation"]
+    prepopulated_fields = {"slug": ["name"]}
