@@ -97,9 +97,7 @@ class Venue(models.Model):
     )
     address = models.CharField(_("street address"), max_length=250, blank=True)
     city = models.CharField(_("city"), max_length=100)
-    country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="venues"
-    )
+    country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="venues")
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -243,11 +241,12 @@ class Meeting(models.Model):
         help_text=_("For “month only”, give any day of the month as start date."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day meeting.")
-    )
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty for a one-day meeting."))
     start_time = models.TimeField(
-        _("start time"), null=True, blank=True, help_text=_("Local time at the venue. Leave empty for all-day meetings.")
+        _("start time"),
+        null=True,
+        blank=True,
+        help_text=_("Local time at the venue. Leave empty for all-day meetings."),
     )
     end_time = models.TimeField(_("end time"), null=True, blank=True)
 
@@ -354,6 +353,14 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.normalise_dates()
+        if self.schedule_changed():
+            self.sequence += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
 
@@ -421,9 +428,7 @@ class Meeting(models.Model):
             errors["start_date"] = START_DATE_REQUIRED
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = END_BEFORE_START
-        if (self.start_time or self.end_time) and (
-            self.start_date is None or self.date_precision != DatePrecision.DAY
-        ):
+        if (self.start_time or self.end_time) and (self.start_date is None or self.date_precision != DatePrecision.DAY):
             errors.setdefault("start_time", TIME_WITHOUT_DATE)
         elif self.end_time and not self.start_time:
             errors["end_time"] = END_TIME_WITHOUT_START_TIME
@@ -448,14 +453,6 @@ class Meeting(models.Model):
         if stored is None:
             return False
         return any(stored[field] != getattr(self, field) for field in self.SCHEDULE_FIELDS)
-
-    def save(self, *args, **kwargs):
-        self.normalise_dates()
-        if self.schedule_changed():
-            self.sequence += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
-        super().save(*args, **kwargs)
 
     # --- Links ------------------------------------------------------------
 
@@ -498,9 +495,7 @@ class MeetingOrganiser(models.Model):
         verbose_name = _("organiser role")
         verbose_name_plural = _("organisers and their roles")
         constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "organisation", "role"], name="meeting_organiser_role_unique"
-            ),
+            models.UniqueConstraint(fields=["meeting", "organisation", "role"], name="meeting_organiser_role_unique"),
         ]
 
     def __str__(self):

@@ -34,7 +34,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # A development-only key: DEBUG is on, so this process is not serving the public.
-    SECRET_KEY = "django-insecure-development-only-key-not-for-production"
+    SECRET_KEY = "django-insecure-development-only-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 

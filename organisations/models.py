@@ -59,12 +59,12 @@ class Organisation(models.Model):
             return f"{self.name} ({self.acronym})"
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("organisations:organiser", kwargs={"slug": self.slug})
+
     @property
     def short_name(self):
         return self.acronym or self.name
-
-    def get_absolute_url(self):
-        return reverse("organisations:organiser", kwargs={"slug": self.slug})
 
 
 class OrganiserManager(models.Manager.from_queryset(OrganisationQuerySet)):
