@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from events.models import Meeting
+from events.versioning import bump_data_version
 
 SEED_FIXTURES = ["countries", "topics", "organisations", "venues", "meetings"]
 
@@ -28,4 +29,5 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", *SEED_FIXTURES, verbosity=options["verbosity"])
+            bump_data_version()
         self.stdout.write(self.style.SUCCESS(f"Seed loaded: {Meeting.objects.count()} meetings."))
