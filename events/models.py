@@ -595,3 +595,23 @@ class BackToBack(models.Model):
             )
             if BackToBack.objects.filter(pair).exclude(pk=self.pk).exists():
                 raise ValidationError({"to_meeting": LINK_DUPLICATE})
+
+
+class DataVersion(models.Model):
+    """The calendar's data version, one row: the durable copy behind events.versioning.
+
+    Caches key pages on the version and feeds derive their ETags from it. The cache holds the
+    fast copy; this row lets processes that share no cache (local memory) agree on it, and keeps
+    it across a cache restart.
+    """
+
+    version = models.CharField(_("version"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self):
+        return f"{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
