@@ -92,7 +92,8 @@ class PublicPageCacheMiddleware:
             return False  # the page holds a CSRF token: it belongs to one visitor
         if response.get("Content-Type", "").split(";")[0].strip() not in CACHEABLE_CONTENT_TYPES:
             return False
-        cache_control = {part.split("=")[0].strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
+        directives = cc_delim_re.split(response.get("Cache-Control", ""))
+        cache_control = {directive.split("=")[0].strip().lower() for directive in directives}
         if not cache_control.isdisjoint(UNCACHEABLE_CACHE_CONTROL):
             return False
         vary = {part.strip().lower() for part in cc_delim_re.split(response.get("Vary", "")) if part.strip()}

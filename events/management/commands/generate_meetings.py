@@ -166,7 +166,13 @@ SUMMARIES = [
     "National coordinators review progress on {topic} and plan joint activities.",
     "The {body} meets to discuss {topic} in the region.",
 ]
-LEVEL_WEIGHTS = [("", 3), (Level.MINISTERIAL, 1), (Level.SENIOR_OFFICIALS, 3), (Level.EXPERT, 5), (Level.WORKING_GROUP, 2)]
+LEVEL_WEIGHTS = [
+    ("", 3),
+    (Level.MINISTERIAL, 1),
+    (Level.SENIOR_OFFICIALS, 3),
+    (Level.EXPERT, 5),
+    (Level.WORKING_GROUP, 2),
+]
 STATUS_WEIGHTS = [(Status.CONFIRMED, 85), (Status.TENTATIVE, 6), (Status.POSTPONED, 3), (Status.CANCELLED, 6)]
 ACCESS_WEIGHTS = [(Access.NOT_STATED, 5), (Access.OPEN, 2), (Access.INVITATION, 3), (Access.CLOSED, 2)]
 ROLE_WEIGHTS = [
@@ -211,7 +217,9 @@ class ReferenceData:
 
     def __init__(self):
         self.countries = {code: self._country(code, name, flag) for code, name, flag in COUNTRIES}
-        self.organisations = {acronym or name: self._organisation(name, acronym, kind) for name, acronym, kind in ORGANISATIONS}
+        self.organisations = {
+            acronym or name: self._organisation(name, acronym, kind) for name, acronym, kind in ORGANISATIONS
+        }
         self.topics = [(self._topic(name, slug), phrase) for name, slug, phrase in TOPICS]
         self.programmes = [
             self._programme(name, short, self.organisations.get(runner)) for name, short, runner in PROGRAMMES
@@ -249,9 +257,7 @@ class ReferenceData:
     def _programme(name, short_name, organisation):
         slug = slugify(short_name or name)[:80]
         found = Programme.objects.filter(name=name).first() or Programme.objects.filter(slug=slug).first()
-        return found or Programme.objects.create(
-            name=name, short_name=short_name, slug=slug, organisation=organisation
-        )
+        return found or Programme.objects.create(name=name, short_name=short_name, slug=slug, organisation=organisation)
 
 
 class MeetingGenerator:
@@ -304,7 +310,7 @@ class MeetingGenerator:
         plan = {
             "organisers": self._organisers(topic),
             "funders": self._funders(),
-            "topics": [topic, *(t for t, _ in rng.sample(self.ref.topics, k=rng.choice([0, 0, 1, 2])) if t is not topic)],
+            "topics": [topic, *self._other_topics(topic)],
             "countries": self._countries(venue),
             "programmes": rng.sample(self.ref.programmes, k=rng.choice([0, 0, 1, 1, 2])),
             "link": (self.previous[0], weighted(rng, LINK_KIND_WEIGHTS)) if follows else None,
@@ -335,6 +341,10 @@ class MeetingGenerator:
             if rng.random() < 0.8:
                 dates["end_time"] = datetime.time(dates["start_time"].hour + rng.choice([2, 3, 4, 7]))
         return dates
+
+    def _other_topics(self, topic):
+        drawn = self.rng.sample(self.ref.topics, k=self.rng.choice([0, 0, 1, 2]))
+        return [other for other, _ in drawn if other is not topic]
 
     def _organisers(self, topic):
         rng = self.rng
