@@ -27,3 +27,12 @@ def fresh_cache():
     if not cache_is_shared():
         cache.clear()
     cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests render templates without `collectstatic`: hashed names need its manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

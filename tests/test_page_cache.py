@@ -1,0 +1,175 @@
+"""The whole-page cache: anonymous pages served from the cache, and every edit seen on the next request."""
+
+import gzip
+
+import pytest
+from django.urls import reverse
+
+from events.versioning import DATA_VERSION_KEY, data_version
+from meetings_site.page_cache import CACHE_STATUS_HEADER
+
+from .factories import MeetingFactory, TopicFactory
+
+
+def page_cache_status(response):
+    return response.headers.get(CACHE_STATUS_HEADER)
+
+
+@pytest.fixture
+def meeting(db):
+    return MeetingFactory(title="Meeting of Border Police Chiefs", slug="border-police-chiefs")
+
+
+@pytest.mark.django_db
+def test_second_anonymous_request_is_served_from_the_cache(client, meeting):
+    first = client.get(meeting.get_absolute_url())
+    second = client.get(meeting.get_absolute_url())
+
+    assert (first.status_code, page_cache_status(first)) == (200, "miss")
+    assert (second.status_code, page_cache_status(second)) == (200, "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+@pytest.mark.django_db
+def test_cache_hit_runs_no_query(client, meeting, django_assert_num_queries):
+    client.get(meeting.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        response = client.get(meeting.get_absolute_url())
+
+    assert page_cache_status(response) == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edit_through_the_orm_is_visible_on_the_next_request(client, meeting):
+    assert b"Meeting of Border Police Chiefs" in client.get(meeting.get_absolute_url()).content
+
+    meeting.title = "Meeting of Heads of Border Police"
+    meeting.save()
+    response = client.get(meeting.get_absolute_url())
+
+    assert page_cache_status(response) == "miss"
+    assert b"Meeting of Heads of Border Police" in response.content
+    assert b"Meeting of Border Police Chiefs" not in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renaming_a_venue_city_is_visible_on_the_home_page_at_once(client, meeting):
+    assert b"Tirana" in client.get("/").content
+
+    venue = meeting.venue
+    venue.city = "Durrës"
+    venue.save()
+    response = client.get("/")
+
+    assert page_cache_status(response) == "miss"
+    assert "Durrës".encode() in response.content
+    assert b"Tirana" not in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_topic_changes_the_data_version(meeting):
+    before = data_version()
+
+    meeting.topics.add(TopicFactory(name="Cybercrime"))
+
+    assert data_version() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_edit_is_read_back_by_a_process_with_an_empty_cache(meeting):
+    from django.core.cache import cache
+
+    meeting.title = "Renamed"
+    meeting.save()
+    committed = data_version()
+    # Another worker with a local-memory cache has no copy: it reads the database row.
+    cache.delete(DATA_VERSION_KEY)
+
+    assert data_version() == committed
+
+
+@pytest.mark.django_db
+def test_editor_with_a_session_is_never_served_from_the_cache(client, meeting, django_user_model):
+    client.get(meeting.get_absolute_url())
+    editor = django_user_model.objects.create_user("editor@example.org", password="a long enough pass")
+    client.force_login(editor)
+
+    response = client.get(meeting.get_absolute_url())
+
+    assert response.status_code == 200
+    assert page_cache_status(response) is None
+
+
+@pytest.mark.django_db
+def test_query_string_is_part_of_the_key(client, meeting):
+    client.get(meeting.get_absolute_url())
+
+    other = client.get(meeting.get_absolute_url() + "?utm_source=newsletter")
+    again = client.get(meeting.get_absolute_url() + "?utm_source=newsletter")
+
+    assert [page_cache_status(other), page_cache_status(again)] == ["miss", "hit"]
+
+
+@pytest.mark.django_db
+def test_gzip_and_plain_clients_get_their_own_cached_copies(client, meeting):
+    url = meeting.get_absolute_url()
+    plain_first = client.get(url)
+    gzip_first = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+    gzip_again = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+    plain_again = client.get(url)
+
+    assert [page_cache_status(r) for r in (plain_first, gzip_first, gzip_again, plain_again)] == [
+        "miss",
+        "miss",
+        "hit",
+        "hit",
+    ]
+    assert gzip_again["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gzip_again.content) == plain_again.content
+    assert not plain_again.has_header("Content-Encoding")
+
+
+@pytest.mark.django_db
+def test_each_language_gets_its_own_cached_copy(client, meeting):
+    url = meeting.get_absolute_url()
+    english = client.get(url, headers={"accept-language": "en"})
+    albanian = client.get(url, headers={"accept-language": "sq"})
+
+    assert [page_cache_status(english), page_cache_status(albanian)] == ["miss", "miss"]
+    assert albanian["Content-Language"] == "sq"
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_not_cached(client):
+    first = client.get("/meetings/no-such-meeting/")
+    second = client.get("/meetings/no-such-meeting/")
+
+    assert [first.status_code, second.status_code] == [404, 404]
+    assert [page_cache_status(first), page_cache_status(second)] == [None, None]
+
+
+def test_healthz_is_never_cached(client):
+    first = client.get(reverse("healthz"))
+    second = client.get(reverse("healthz"))
+
+    assert [page_cache_status(first), page_cache_status(second)] == [None, None]
+
+
+@pytest.mark.django_db
+def test_admin_is_never_cached(client):
+    first = client.get("/admin/login/")
+    second = client.get("/admin/login/")
+
+    assert [page_cache_status(first), page_cache_status(second)] == [None, None]
+
+
+@pytest.mark.django_db
+def test_conditional_request_goes_to_the_view(client, meeting):
+    client.get(meeting.get_absolute_url())
+
+    response = client.get(meeting.get_absolute_url(), headers={"if-none-match": '"anything"'})
+
+    assert response.status_code == 200
+    assert page_cache_status(response) is None
