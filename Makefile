@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PYTHON ?= python3
 
-.PHONY: run test lint format check-migrations install
+.PHONY: run test lint format check-migrations install bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings (see README, "Performance")
+bench: install
+	$(PY) scripts/bench.py $(BENCH_ARGS)
