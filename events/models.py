@@ -607,6 +607,12 @@ class DataVersion(models.Model):
 
     version = models.CharField(_("version"), max_length=32)
     changed_at = models.DateTimeField(_("changed at"))
+    next_publish_at = models.DateTimeField(
+        _("next scheduled publication"),
+        null=True,
+        blank=True,
+        help_text=_("When a meeting published for later appears: the version changes then, though nothing is saved."),
+    )
 
     class Meta:
         ordering = ["pk"]

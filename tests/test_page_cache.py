@@ -1,9 +1,12 @@
 """The whole-page cache: anonymous pages served from the cache, and every edit seen on the next request."""
 
+import datetime
 import gzip
+import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from events.versioning import DATA_VERSION_KEY, data_version
 from meetings_site.page_cache import CACHE_STATUS_HEADER
@@ -173,3 +176,20 @@ def test_conditional_request_goes_to_the_view(client, meeting):
 
     assert response.status_code == 200
     assert page_cache_status(response) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_meeting_published_for_later_appears_when_its_time_comes_without_any_edit(client):
+    publish_at = timezone.now() + datetime.timedelta(seconds=1.5)
+    MeetingFactory(title="Scheduled meeting", publish_at=publish_at)
+    MeetingFactory(title="Announced meeting")
+    before = client.get("/")
+    cached = client.get("/")
+
+    time.sleep(max(0.0, (publish_at - timezone.now()).total_seconds()) + 0.1)
+    after = client.get("/")
+
+    assert [page_cache_status(before), page_cache_status(cached), page_cache_status(after)] == ["miss", "hit", "miss"]
+    assert b"Announced meeting" in before.content
+    assert b"Scheduled meeting" not in before.content
+    assert b"Scheduled meeting" in after.content
