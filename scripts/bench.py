@@ -117,6 +117,7 @@ def server_env(database_url, redis_url=None):
         "DEBUG": "0",
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "HTTPS_ONLY": "0",  # plain HTTP on loopback: no redirect to HTTPS, no Secure-only cookies
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
@@ -148,8 +149,10 @@ def prepare_data(env, size):
         started = time.monotonic()
         manage(env, "generate_meetings", "--count", str(size - present), "--seed", "1")
         log(f"generated in {time.monotonic() - started:.0f} s")
+        # Planner statistics and the visibility map, as autovacuum would leave them on a live site:
+        # without it PostgreSQL cannot use index-only scans on freshly inserted rows.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     connection.close()
 
 

@@ -1,0 +1,94 @@
+"""MeetingFilter's related filters (EXISTS, no join): each match once, non-matches never."""
+
+import pytest
+
+from events.filters import MeetingFilter
+from events.models import Meeting
+from organisations.models import Organisation
+
+from .factories import (
+    CountryFactory,
+    MeetingFactory,
+    MeetingFunderFactory,
+    MeetingOrganiserFactory,
+    OrganisationFactory,
+    TopicFactory,
+    VenueFactory,
+)
+
+
+def titles(params):
+    queryset = Meeting.objects.published().order_by("title")
+    return [meeting.title for meeting in MeetingFilter(params, queryset=queryset).qs]
+
+
+@pytest.fixture
+def region(db):
+    albania = CountryFactory(code="AL", name="Albania")
+    serbia = CountryFactory(code="RS", name="Serbia")
+    border = TopicFactory(name="Border security", slug="border-security")
+    salw = TopicFactory(name="SALW", slug="salw")
+    rcc = OrganisationFactory(name="Regional Cooperation Council", acronym="RCC", slug="rcc")
+    dcaf = OrganisationFactory(name="DCAF", acronym="DCAF", slug="dcaf")
+    eu = OrganisationFactory(name="European Union", acronym="EU", slug="eu")
+    tirana = VenueFactory(city="Tirana", country=albania)
+    belgrade = VenueFactory(city="Belgrade", country=serbia, timezone="Europe/Belgrade")
+
+    both_topics = MeetingFactory(title="Both topics in Tirana", venue=tirana)
+    both_topics.topics.add(border, salw)
+    both_topics.countries.add(albania, serbia)
+    MeetingOrganiserFactory(meeting=both_topics, organisation=rcc)
+    MeetingOrganiserFactory(meeting=both_topics, organisation=dcaf, role="host")
+    MeetingFunderFactory(meeting=both_topics, organisation=eu)
+
+    salw_only = MeetingFactory(title="SALW in Belgrade with Albania", venue=belgrade)
+    salw_only.topics.add(salw)
+    salw_only.countries.add(albania)
+    MeetingOrganiserFactory(meeting=salw_only, organisation=dcaf)
+
+    MeetingFactory(title="Nothing linked in Belgrade", venue=belgrade)
+    return {"rcc": rcc, "dcaf": dcaf, "eu": eu}
+
+
+def test_topic_filter_lists_a_meeting_with_two_topics_once(region):
+    assert titles({"topic": ["border-security", "salw"]}) == [
+        "Both topics in Tirana",
+        "SALW in Belgrade with Albania",
+    ]
+    assert titles({"topic": ["border-security"]}) == ["Both topics in Tirana"]
+
+
+def test_country_filter_matches_venue_or_participants_once(region):
+    assert titles({"country": ["AL"]}) == ["Both topics in Tirana", "SALW in Belgrade with Albania"]
+    assert titles({"country": ["RS"]}) == [
+        "Both topics in Tirana",
+        "Nothing linked in Belgrade",
+        "SALW in Belgrade with Albania",
+    ]
+
+
+def test_topic_and_country_together(region):
+    assert titles({"topic": ["salw"], "country": ["AL"]}) == [
+        "Both topics in Tirana",
+        "SALW in Belgrade with Albania",
+    ]
+    assert titles({"topic": ["border-security"], "country": ["RS"]}) == ["Both topics in Tirana"]
+
+
+def test_organiser_and_funder_filters(region):
+    assert titles({"organiser": ["dcaf"]}) == ["Both topics in Tirana", "SALW in Belgrade with Albania"]
+    assert titles({"organiser": ["rcc", "dcaf"]}) == ["Both topics in Tirana", "SALW in Belgrade with Albania"]
+    assert titles({"funder": ["eu"]}) == ["Both topics in Tirana"]
+
+
+def test_text_search_finds_organiser_acronyms_once(region):
+    assert titles({"q": "DCAF"}) == ["Both topics in Tirana", "SALW in Belgrade with Albania"]
+    assert titles({"q": "RCC tirana"}) == ["Both topics in Tirana"]
+    assert titles({"q": "EU"}) == ["Both topics in Tirana"]
+
+
+def test_organiser_and_funder_choices_are_the_bodies_that_acted_so(region):
+    OrganisationFactory(name="Idle body", slug="idle")
+
+    assert list(Organisation.objects.organisers()) == [region["dcaf"], region["rcc"]]
+    assert list(Organisation.objects.funders()) == [region["eu"]]
