@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -378,7 +379,13 @@ def table(size, cache_name, results):
     return "\n".join(lines)
 
 
+def stop_on_sigterm(signum, frame):
+    # SIGTERM (timeout, kill) unwinds like Ctrl-C, so the gunicorn being measured is stopped too.
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated meeting counts")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
@@ -391,6 +398,7 @@ def main():
     sizes = sorted(int(size) for size in args.sizes.split(","))
     caches = [name.strip() for name in args.caches.split(",")]
     started = time.monotonic()
+    load_at_start = ", ".join(f"{load:.1f}" for load in os.getloadavg())
 
     wrk = ensure_wrk()
     ensure_database(database_url)
@@ -415,7 +423,8 @@ def main():
     header = (
         f"Benchmark {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {os.uname().nodename} "
         f"({os.cpu_count()} cores): gunicorn 5 sync workers, wrk {WRK_THREADS} threads {CONNECTIONS} connections, "
-        f"{args.duration} s per run, Accept-Encoding: gzip"
+        f"{args.duration} s per run, Accept-Encoding: gzip. Load average at start {load_at_start}, "
+        f"at end {', '.join(f'{load:.1f}' for load in os.getloadavg())} (other work on the machine skews figures)."
     )
     report = header + "\n\n" + "\n\n".join(tables) + "\n"
     print("\n" + report)

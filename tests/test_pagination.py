@@ -1,9 +1,11 @@
 """CachedCountPaginator: the exact count once per query and data version."""
 
+import datetime
+
 import pytest
 
-from events.models import Meeting
-from events.pagination import CachedCountPaginator
+from events.models import DatePrecision, Meeting
+from events.pagination import CachedCountPaginator, InListOrderPaginator
 
 from .factories import MeetingFactory
 
@@ -41,3 +43,64 @@ def test_count_is_recomputed_after_an_edit():
     paginator = CachedCountPaginator(Meeting.objects.published(), 10)
     assert paginator.count == 3
     assert paginator.num_pages == 1
+
+
+@pytest.fixture
+def meetings_in_every_bucket(db):
+    today = datetime.date(2026, 6, 15)
+    rows = [
+        ("Past, long ago", datetime.date(2019, 5, 1), datetime.date(2019, 5, 2)),
+        ("Past, last week", datetime.date(2026, 6, 8), datetime.date(2026, 6, 9)),
+        ("Past, yesterday", datetime.date(2026, 6, 14), datetime.date(2026, 6, 14)),
+        ("Ongoing", datetime.date(2026, 6, 14), datetime.date(2026, 6, 16)),
+        ("Today", datetime.date(2026, 6, 15), datetime.date(2026, 6, 15)),
+        ("Next month A", datetime.date(2026, 7, 1), datetime.date(2026, 7, 1)),
+        ("Next month B", datetime.date(2026, 7, 1), datetime.date(2026, 7, 3)),
+        ("Next year", datetime.date(2027, 3, 3), datetime.date(2027, 3, 3)),
+    ]
+    for title, start, end in rows:
+        MeetingFactory(title=title, start_date=start, end_date=end)
+    for title in ("Date to be confirmed B", "Date to be confirmed A"):
+        MeetingFactory(title=title, date_precision=DatePrecision.UNKNOWN, start_date=None, end_date=None)
+    return today
+
+
+EXPECTED_LIST_ORDER = [
+    "Ongoing",
+    "Today",
+    "Next month A",
+    "Next month B",
+    "Next year",
+    "Date to be confirmed A",
+    "Date to be confirmed B",
+    "Past, yesterday",
+    "Past, last week",
+    "Past, long ago",
+]
+
+
+@pytest.mark.parametrize("per_page", [1, 3, 4, 20])
+def test_in_list_order_pages_run_upcoming_then_unknown_dates_then_past(meetings_in_every_bucket, per_page):
+    meetings = Meeting.objects.published().with_related().order_by("pk")
+    paginator = InListOrderPaginator(meetings, per_page, today=meetings_in_every_bucket)
+
+    titles = [meeting.title for number in paginator.page_range for meeting in paginator.page(number)]
+
+    assert titles == EXPECTED_LIST_ORDER
+    assert paginator.count == 10
+
+
+def test_in_list_order_page_straddling_segments_prefetches_once(meetings_in_every_bucket, django_assert_num_queries):
+    meetings = Meeting.objects.published().with_related().order_by("pk")
+    paginator = InListOrderPaginator(meetings, 4, today=meetings_in_every_bucket)
+    assert paginator.count == 10  # the counts: one query, then cached
+
+    # Page 2 holds the last upcoming meeting, both unknown dates and the first past one:
+    # three segment reads and the five prefetches of with_related(), once for the page.
+    with django_assert_num_queries(3 + 5):
+        page = paginator.page(2)
+        titles = [meeting.title for meeting in page]
+        topics = [list(meeting.topics.all()) for meeting in page]
+
+    assert titles == EXPECTED_LIST_ORDER[4:8]
+    assert topics == [[], [], [], []]
