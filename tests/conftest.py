@@ -10,3 +10,12 @@ from events.management.commands.loadseed import SEED_FIXTURES
 def seed(db):
     """The seed's real meetings, loaded from fixtures/ exactly as `make run` loads them."""
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def unhashed_static_files(settings):
+    """Pages render without collectstatic having run: static names stay unhashed in tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
