@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+# Elements that start a new line of text: their boundaries separate words, as in a browser's rendering.
+BLOCK_ELEMENTS = {"br", "dd", "div", "dt", "h1", "h2", "h3", "h4", "li", "p", "section", "td", "th", "tr", "ul", "ol"}
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -12,7 +14,12 @@ class _Collector(HTMLParser):
         self.stack = []  # one entry per open element: index into self.found or None
         self.found = []
 
+    def separate(self, tag):
+        if tag in BLOCK_ELEMENTS:
+            self.handle_data(" ")
+
     def handle_starttag(self, tag, attrs):
+        self.separate(tag)
         attributes = dict(attrs)
         if tag in VOID_ELEMENTS:
             if self.match(tag, attributes):
@@ -25,6 +32,7 @@ class _Collector(HTMLParser):
         self.stack.append((tag, index))
 
     def handle_endtag(self, tag):
+        self.separate(tag)
         while self.stack:
             open_tag, _index = self.stack.pop()
             if open_tag == tag:
