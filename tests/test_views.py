@@ -2,7 +2,6 @@
 
 import datetime
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
 from django.utils import timezone
@@ -19,7 +18,7 @@ from tests.factories import (
     TopicFactory,
     VenueFactory,
 )
-from tests.html import elements, meeting_titles, texts
+from tests.html import elements, meeting_titles, parse_xml, texts
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -442,7 +441,7 @@ def test_rss_feed_lists_upcoming_and_date_to_be_confirmed_newest_announced_first
     MeetingFactory(title="Over", start_date=today - DAY)
     MeetingFactory(title="Draft", start_date=today + DAY, publication=Publication.DRAFT)
     response = client.get("/feeds/meetings.rss")
-    channel = ET.fromstring(response.content).find("channel")
+    channel = parse_xml(response.content).find("channel")
     assert [item.findtext("title") for item in channel.findall("item")] == ["Announced second", "Announced first"]
     assert (
         channel.findall("item")[0].findtext("description")
@@ -454,7 +453,7 @@ def test_atom_feed(client, db):
     MeetingFactory(title="Coming", slug="coming", start_date=timezone.localdate() + DAY)
     response = client.get("/feeds/meetings.atom")
     ns = {"atom": "http://www.w3.org/2005/Atom"}
-    entries = ET.fromstring(response.content).findall("atom:entry", ns)
+    entries = parse_xml(response.content).findall("atom:entry", ns)
     assert [entry.findtext("atom:title", namespaces=ns) for entry in entries] == ["Coming"]
     assert entries[0].find("atom:link", ns).get("href") == "http://testserver/meetings/coming/"
 
@@ -464,7 +463,7 @@ def test_sitemap_lists_pages_and_published_meetings_only(client, db):
     MeetingFactory(slug="hidden", publication=Publication.DRAFT)
     response = client.get("/sitemap.xml")
     ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = [loc.text for loc in ET.fromstring(response.content).findall("sm:url/sm:loc", ns)]
+    locations = [loc.text for loc in parse_xml(response.content).findall("sm:url/sm:loc", ns)]
     assert locations == [
         "http://testserver/",
         "http://testserver/meetings/",
