@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 
 from .dates import day_in_words, month_in_words
 from .filters import MeetingFilter
-from .models import Country, Meeting
+from .models import Country, DatePrecision, Meeting
 from .structured_data import meeting_json_ld
 
 # Years the archives and the month grid answer for; anything else is a 404, so crawlers
@@ -242,15 +242,13 @@ class CalendarMonthView(TemplateView):
         dated = list(
             published.dated()
             .overlapping(weeks[0][0], weeks[-1][-1])
-            .select_related("venue__country")
-            .prefetch_related("countries")
+            .with_related()
             .order_by("start_date", "start_time", "title")
         )
         month_only = list(
-            published.filter(date_precision="month")
+            published.filter(date_precision=DatePrecision.MONTH)
             .overlapping(first_day, last_day)
-            .select_related("venue__country")
-            .prefetch_related("countries")
+            .with_related()
             .order_by("start_date", "title")
         )
         today = timezone.localdate()
