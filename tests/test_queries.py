@@ -71,6 +71,6 @@ def test_queries_per_page_do_not_grow_with_meetings(client, db, django_assert_ma
     make_meetings(count)
     statuses = {}
     for url, ceiling in CEILINGS.items():
-        with django_assert_max_num_queries(ceiling):
+        with django_assert_max_num_queries(ceiling, info=url):
             statuses[url] = client.get(url).status_code
     assert statuses == dict.fromkeys(CEILINGS, 200)
