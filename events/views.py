@@ -154,6 +154,11 @@ class MeetingListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meetings = context["meetings"]
+        form = self.filterset.form
+        for name in ("date_from", "date_to"):
+            if self.filterset.is_bound and form.errors.get(name):
+                # Give the visitor back what they typed to correct it; a date input cannot hold an invalid date.
+                form.fields[name].widget.input_type = "text"
         context.update(
             chips=filter_chips(self.filterset, self.request),
             result_count=context["paginator"].count if context.get("paginator") else len(meetings),
