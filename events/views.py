@@ -32,7 +32,8 @@ CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "progra
 
 
 def any_mentions_designated_country(meetings):
-    return any(meeting.mentions_designated_country() for meeting in meetings)
+    """True when a listed meeting is held in a country shown with the designation (lists name only the venue's)."""
+    return any(meeting.public_country is not None and meeting.public_country.needs_designation for meeting in meetings)
 
 
 def month_bounds(year, month=None):
@@ -132,6 +133,7 @@ class MeetingListView(FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
+        filterset.form.label_suffix = ""
         # Checkboxes rather than multiple-select boxes: usable without a mouse or modifier keys.
         for name in CHECKBOX_FILTERS:
             field = filterset.form.fields[name]

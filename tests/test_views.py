@@ -471,3 +471,38 @@ def test_sitemap_lists_pages_and_published_meetings_only(client, db):
         "http://testserver/funders/",
         "http://testserver/meetings/public/",
     ]
+
+
+# --- Layout ----------------------------------------------------------------
+
+
+def test_lists_carry_the_footnote_only_when_a_listed_meeting_is_held_in_kosovo(client, db):
+    kosovo = CountryFactory(code="XK", name="Kosovo", needs_designation=True)
+    today = timezone.localdate()
+    elsewhere = MeetingFactory(title="Elsewhere", start_date=today + DAY)
+    elsewhere.countries.add(kosovo)  # participants are not named in lists
+    assert footnotes(client.get("/")) == []
+    MeetingFactory(title="Pristina", start_date=today + DAY, venue=VenueFactory(city="Pristina", country=kosovo))
+    response = client.get("/")
+    assert "Pristina, Kosovo*" in texts(response.content, "p", "meeting-meta")[1]
+    assert footnotes(response) == [str(KOSOVO_FOOTNOTE)]
+
+
+def test_every_page_has_a_skip_link_navigation_stylesheets_and_feeds(client, db):
+    response = client.get("/meetings/")
+    assert [a["attrs"]["href"] for a in elements(response.content, "a", "skip-link")] == ["#main"]
+    assert [main["attrs"]["id"] for main in elements(response.content, "main")] == ["main"]
+    assert [
+        (link["attrs"]["href"], link["attrs"].get("media"))
+        for link in elements(response.content, "link", rel="stylesheet")
+    ] == [
+        ("/static/css/site.css", None),
+        ("/static/css/print.css", "print"),
+    ]
+    assert [link["attrs"]["href"] for link in elements(response.content, "link", rel="alternate")] == [
+        "/feeds/meetings.rss",
+        "/feeds/meetings.atom",
+    ]
+    assert texts(response.content, "a", aria_current="page") == ["All meetings"]
+    assert elements(response.content, "style") == []
+    assert [s for s in elements(response.content, "script") if s["attrs"].get("type") != "application/ld+json"] == []
