@@ -7,7 +7,7 @@ from django.views.generic import DetailView, ListView
 from events.models import Meeting
 from events.views import any_mentions_designated_country
 
-from .models import Funder, Organisation, Organiser
+from .models import Organisation
 
 # An organisation's page lists this many meetings of each kind and links to the filtered list for the rest.
 MEETINGS_SHOWN = 20
@@ -40,7 +40,12 @@ class OrganisationDetailView(DetailView):
     template_name = "organisations/organisation_detail.html"
     context_object_name = "organisation"
     meeting_filter = ""
+    relation = ""
     role = ""
+
+    def get_queryset(self):
+        # A body whose only meetings in this role are drafts has no public page yet.
+        return Organisation.objects.with_public_meeting_counts(self.relation)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -62,12 +67,12 @@ class OrganisationDetailView(DetailView):
 
 
 class OrganiserDetailView(OrganisationDetailView):
-    model = Organiser
     meeting_filter = "organisers"
+    relation = "organised_meetings"
     role = "organiser"
 
 
 class FunderDetailView(OrganisationDetailView):
-    model = Funder
     meeting_filter = "funders"
+    relation = "funded_meetings"
     role = "funder"

@@ -506,3 +506,53 @@ def test_every_page_has_a_skip_link_navigation_stylesheets_and_feeds(client, db)
     assert texts(response.content, "a", aria_current="page") == ["All meetings"]
     assert elements(response.content, "style") == []
     assert [s for s in elements(response.content, "script") if s["attrs"].get("type") != "application/ld+json"] == []
+
+
+def test_a_body_with_only_draft_meetings_has_no_public_page(client, db):
+    body = OrganisationFactory(slug="quiet")
+    MeetingOrganiserFactory(organisation=body, meeting=MeetingFactory(publication=Publication.DRAFT))
+    MeetingFunderFactory(organisation=body, meeting=MeetingFactory(publication=Publication.DRAFT))
+    assert client.get("/organisers/quiet/").status_code == 404
+    assert client.get("/funders/quiet/").status_code == 404
+
+
+def test_an_organiser_that_never_funded_has_no_funder_page(client, db):
+    MeetingOrganiserFactory(organisation=OrganisationFactory(slug="rcc"))
+    assert client.get("/organisers/rcc/").status_code == 200
+    assert client.get("/funders/rcc/").status_code == 404
+
+
+# --- With the seed's real meetings ------------------------------------------
+
+
+def test_seed_rnnc_page_shows_its_back_to_back_cluster(client, seed):
+    response = client.get("/meetings/3rd-meeting-regional-network-national-p-cve-coordinators/")
+    assert texts(response.content, "span", "timeline-dates") == ["23 April 2019", "24 April 2019", "25 April 2019"]
+    assert texts(response.content, "strong", aria_current="page") == [
+        "3rd Meeting of the Regional Network of the National P-CVE Coordinators (RNNC) of the Western Balkans"
+    ]
+
+
+def test_seed_pccc_meeting_names_kosovo_with_its_footnote_and_its_study_visit(client, seed):
+    response = client.get("/meetings/meeting-heads-police-cooperation-centres/")
+    assert texts(response.content, "p", "meeting-when") == ["Date to be confirmed"]
+    assert "Kosovo*" in facts(response)["Participating countries"]
+    assert footnotes(response) == [str(KOSOVO_FOOTNOTE)]
+    assert texts(response.content, "section", "linked") == [
+        "Linked meetings Study visit Study visit to the PCCC Thörl-Maglern (Date to be confirmed)"
+    ]
+
+
+def test_seed_april_2019_grid(client, seed):
+    response = client.get("/calendar/2019/4/")
+    days = {cell["text"].split(" ", 1)[1] for cell in elements(response.content, "td") if "Meeting" in cell["text"]}
+    assert sorted(days) == sorted(
+        [
+            "Friday 12 April 2019 Informal Coordination Meeting of the IPAII 2017 Regional Programme",
+            "Tuesday 23 April 2019 7th Meeting of the RCC Group of National Focal Points for Prevention and "
+            "Countering Violent Extremism in South East Europe (NFP Group)",
+            "Wednesday 24 April 2019 3rd Meeting of the Regional Network of the National P-CVE Coordinators (RNNC) "
+            "of the Western Balkans",
+            "Thursday 25 April 2019 1st IISG National P-CVE Coordination Meeting – Albania",
+        ]
+    )
