@@ -556,3 +556,10 @@ def test_seed_april_2019_grid(client, seed):
             "Thursday 25 April 2019 1st IISG National P-CVE Coordination Meeting – Albania",
         ]
     )
+
+
+def test_not_found_page_keeps_the_site_layout(client, db):
+    response = client.get("/meetings/no-such-meeting/")
+    assert response.status_code == 404
+    assert texts(response.content, "h1") == ["Page not found"]
+    assert [a["attrs"]["href"] for a in elements(response.content, "a", "skip-link")] == ["#main"]
