@@ -186,6 +186,7 @@ def test_invalid_value_is_a_visible_error_with_status_400(client, meetings, quer
         f"Some filters could not be used. Please correct them: {label}: {message}"
     ]
     assert meeting_titles(response) == []
+    assert texts(response.content, "p", "result-count") == []
 
 
 def test_unknown_slug_next_to_a_valid_one_is_still_an_error(client, meetings):
