@@ -545,11 +545,15 @@ class Meeting(models.Model):
             frontier = reached
         if len(seen) == 1:
             return [self]
-        return list(
-            Meeting.objects.published()
-            .filter(pk__in=seen)
-            .select_related("venue__country")
-            .order_by("start_date", "start_time", "title")
+        members = Meeting.objects.published().filter(pk__in=seen).select_related("venue__country")
+        # Sorted here so meetings without a date come last on every database (NULLs sort differently).
+        return sorted(
+            members,
+            key=lambda meeting: (
+                meeting.start_date or datetime.date.max,
+                meeting.start_time or datetime.time.min,
+                meeting.title,
+            ),
         )
 
 
