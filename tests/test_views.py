@@ -563,3 +563,21 @@ def test_not_found_page_keeps_the_site_layout(client, db):
     assert response.status_code == 404
     assert texts(response.content, "h1") == ["Page not found"]
     assert [a["attrs"]["href"] for a in elements(response.content, "a", "skip-link")] == ["#main"]
+
+
+def test_a_draft_neither_shows_in_nor_carries_a_cluster(client, db):
+    first = MeetingFactory(title="First", slug="first", start_date=D(2019, 4, 23))
+    hidden = MeetingFactory(title="Hidden", start_date=D(2019, 4, 24), publication=Publication.DRAFT)
+    last = MeetingFactory(title="Last", slug="last", start_date=D(2019, 4, 25))
+    BackToBackFactory(from_meeting=first, to_meeting=hidden)
+    BackToBackFactory(from_meeting=hidden, to_meeting=last)
+    response = client.get("/meetings/first/")
+    assert texts(response.content, "ol", "timeline") == []
+    assert "Hidden" not in response.content.decode()
+
+
+def test_the_cluster_walk_stops_after_six_hops(db):
+    chain = [MeetingFactory(title=f"Day {day}", start_date=D(2019, 4, day)) for day in range(1, 11)]
+    for earlier, later in zip(chain, chain[1:], strict=False):
+        BackToBackFactory(from_meeting=earlier, to_meeting=later)
+    assert [meeting.title for meeting in chain[0].back_to_back_cluster()] == [f"Day {day}" for day in range(1, 8)]
