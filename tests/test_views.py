@@ -1,6 +1,7 @@
 """The public pages through the Django test client: what a visitor reads on each of them."""
 
 import datetime
+import itertools
 import json
 
 import pytest
@@ -578,6 +579,6 @@ def test_a_draft_neither_shows_in_nor_carries_a_cluster(client, db):
 
 def test_the_cluster_walk_stops_after_six_hops(db):
     chain = [MeetingFactory(title=f"Day {day}", start_date=D(2019, 4, day)) for day in range(1, 11)]
-    for earlier, later in zip(chain, chain[1:], strict=False):
+    for earlier, later in itertools.pairwise(chain):
         BackToBackFactory(from_meeting=earlier, to_meeting=later)
     assert [meeting.title for meeting in chain[0].back_to_back_cluster()] == [f"Day {day}" for day in range(1, 8)]
