@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import feeds, views
+from . import syndication, views
 from .sitemaps import SITEMAPS
 
 app_name = "events"
@@ -15,7 +15,7 @@ urlpatterns = [
     path("meetings/<slug:slug>/", views.MeetingDetailView.as_view(), name="detail"),
     path("calendar/", views.CalendarTodayView.as_view(), name="calendar_today"),
     path("calendar/<int:year>/<int:month>/", views.CalendarMonthView.as_view(), name="calendar"),
-    path("feeds/meetings.rss", feeds.NewMeetingsFeed(), name="feed_rss"),
-    path("feeds/meetings.atom", feeds.NewMeetingsAtomFeed(), name="feed_atom"),
+    path("feeds/meetings.rss", syndication.NewMeetingsFeed(), name="feed_rss"),
+    path("feeds/meetings.atom", syndication.NewMeetingsAtomFeed(), name="feed_atom"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -559,13 +559,6 @@ def test_seed_april_2019_grid(client, seed):
     )
 
 
-def test_not_found_page_keeps_the_site_layout(client, db):
-    response = client.get("/meetings/no-such-meeting/")
-    assert response.status_code == 404
-    assert texts(response.content, "h1") == ["Page not found"]
-    assert [a["attrs"]["href"] for a in elements(response.content, "a", "skip-link")] == ["#main"]
-
-
 def test_a_draft_neither_shows_in_nor_carries_a_cluster(client, db):
     first = MeetingFactory(title="First", slug="first", start_date=D(2019, 4, 23))
     hidden = MeetingFactory(title="Hidden", start_date=D(2019, 4, 24), publication=Publication.DRAFT)

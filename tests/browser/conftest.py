@@ -29,7 +29,9 @@ VIEWPORTS = {
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-@pytest.fixture(scope="session")
+# Module scope: one chromium per test module, closed before the next module starts, so a module that drives
+# Playwright with fixtures of its own never runs beside this one (the sync API allows one at a time per thread).
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
