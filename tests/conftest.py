@@ -30,8 +30,8 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Tests render templates without `collectstatic`: hashed names need its manifest."""
+def unhashed_static_files(settings):
+    """Pages render without collectstatic having run: static names stay unhashed in tests."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
