@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import timezone
@@ -46,7 +47,10 @@ class CachedCountPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is None:
             return None  # a list, not a QuerySet: counting is free
-        sql, params = query.sql_with_params()
+        try:
+            sql, params = query.sql_with_params()
+        except EmptyResultSet:
+            return None  # .none(), e.g. for invalid filters: nothing to count
         # "Published, and past its publish-at time" compares with the current instant; the data
         # version already changes when a scheduled publication comes due, so the instant is left out.
         stable = [param for param in params if not is_instant(param)]
@@ -87,7 +91,8 @@ class InListOrderPaginator(CachedCountPaginator):
                 **{name: Count("pk", filter=condition) for name, condition, _ in self.segments}
             )
             counts = [totals[name] for name, _, _ in self.segments]
-            cache.set(key, counts, COUNT_TIMEOUT)
+            if key:
+                cache.set(key, counts, COUNT_TIMEOUT)
         return counts
 
     @cached_property

@@ -17,13 +17,15 @@ def seed(db):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(settings):
     """Each test starts with an empty cache and a data version of its own.
 
     The page cache (meetings_site/page_cache.py) would otherwise serve one test the
-    pages another test rendered. The version is set here so that reading it costs no query;
-    page keys contain it, so even a shared cache (REDIS_URL set) is never cleared by tests.
+    pages another test rendered. The version is set here, and kept without expiry in the
+    test process, so that reading it never costs a query (query counts stay exact); page keys
+    contain it, so even a shared cache (REDIS_URL set) is never cleared by tests.
     """
+    settings.DATA_VERSION_LOCAL_TTL = None
     if not cache_is_shared():
         cache.clear()
     cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)

@@ -92,3 +92,26 @@ def test_organiser_and_funder_choices_are_the_bodies_that_acted_so(region):
 
     assert list(Organisation.objects.organisers()) == [region["dcaf"], region["rcc"]]
     assert list(Organisation.objects.funders()) == [region["eu"]]
+
+
+def rendered_form(response):
+    html = response.content.decode()
+    return html[html.index('<form method="get"') : html.index("</form>")]
+
+
+def test_filter_form_is_rendered_once_per_filter_values(client, region, django_assert_max_num_queries):
+    with django_assert_max_num_queries(100) as first_queries:
+        first = client.get("/meetings/?topic=salw&utm_source=newsletter")
+    first_count = len(first_queries.captured_queries)  # read now: the next request resets the log
+    with django_assert_max_num_queries(100) as second_queries:
+        second = client.get("/meetings/?topic=salw&utm_source=mail")
+    second_count = len(second_queries.captured_queries)
+    other = client.get("/meetings/?topic=border-security")
+
+    # Neither the five lists of choices (organisers, funders, programmes, topics, countries) nor the
+    # count of results (events.pagination) are queried again for the same filters.
+    assert first_count - second_count == 6
+    assert rendered_form(second) == rendered_form(first)
+    assert 'value="salw" id="id_topic_1" checked' in rendered_form(second)
+    assert 'value="border-security" id="id_topic_0" checked' in rendered_form(other)
+    assert 'value="salw" id="id_topic_1" checked' not in rendered_form(other)
