@@ -15,8 +15,10 @@ whole run about 10 minutes on a 2-core machine. Only 127.0.0.1 is contacted.
 
     .venv/bin/python scripts/bench.py [--sizes 10000,100000] [--duration 5]
 
-Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meetings_bench,
-created if missing), BENCH_REDIS_URL (default redis://127.0.0.1:6379/5), BENCH_PORT (8105).
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meetings_bench; one
+database per size is used, named with the size appended, e.g. meetings_bench_100000, created and
+filled on the first run and reused afterwards), BENCH_REDIS_URL (default redis://127.0.0.1:6379/5),
+BENCH_PORT (8105).
 """
 
 import argparse
@@ -129,13 +131,31 @@ def server_env(database_url, redis_url=None):
     return env
 
 
-def prepare_data(env, size):
-    """Make the database hold exactly `size` synthetic meetings (appending when it holds fewer)."""
+def database_for_size(database_url, size):
+    """One database per data size (NAME_10000, NAME_100000): generated once, reused by later runs."""
+    base, _, name = database_url.rpartition("/")
+    return f"{base}/{name}_{size}"
+
+
+def use_database(env):
+    """Point this process's Django at env's database (set up Django on first use)."""
+    import dj_database_url
     import django
 
-    os.environ.update({key: env[key] for key in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meetings_site.settings")
-    django.setup()
+    if "DJANGO_SETTINGS_MODULE" not in os.environ:
+        os.environ.update({key: env[key] for key in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")})
+        os.environ["DJANGO_SETTINGS_MODULE"] = "meetings_site.settings"
+        django.setup()
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict["NAME"] = dj_database_url.parse(env["DATABASE_URL"])["NAME"]
+
+
+def prepare_data(env, size):
+    """Make the database hold exactly `size` synthetic meetings (appending when it holds fewer)."""
+    use_database(env)
     from django.db import connection
 
     from events.models import Meeting
@@ -154,7 +174,6 @@ def prepare_data(env, size):
         # without it PostgreSQL cannot use index-only scans on freshly inserted rows.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    connection.close()
 
 
 def choose_urls():
@@ -401,19 +420,20 @@ def main():
     load_at_start = ", ".join(f"{load:.1f}" for load in os.getloadavg())
 
     wrk = ensure_wrk()
-    ensure_database(database_url)
-    env = server_env(database_url)
-    log("migrating and collecting static files")
-    manage(env, "migrate", "--noinput", "--verbosity=0")
-    manage(env, "collectstatic", "--noinput", "--verbosity=0")
+    log("collecting static files")
+    manage(server_env(database_url), "collectstatic", "--noinput", "--verbosity=0")
 
     tables = []
     token = secrets.token_hex(4)
     for size in sizes:
+        size_database_url = database_for_size(database_url, size)
+        ensure_database(size_database_url)
+        env = server_env(size_database_url)
+        manage(env, "migrate", "--noinput", "--verbosity=0")
         prepare_data(env, size)
         targets = choose_urls()
         for cache_name in caches:
-            cache_env = server_env(database_url, redis_url if cache_name == "Redis" else None)
+            cache_env = server_env(size_database_url, redis_url if cache_name == "Redis" else None)
             log(f"{size:,} meetings, {cache_name} cache: gunicorn on 127.0.0.1:{port}")
             with Gunicorn(cache_env, port) as server:
                 results = measure(server, wrk, targets, args.duration, f"{token}-{size}-{cache_name[0]}")
