@@ -363,6 +363,16 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["publication", "end_date", "start_date"], name="meeting_public_dates_idx"),
             models.Index(fields=["start_date", "end_date"], name="meeting_dates_idx"),
+            # Counts and date bounds of the list's segments (events.pagination) over published
+            # meetings only, answered from the index alone on PostgreSQL (publish_at included).
+            models.Index(
+                fields=["end_date", "start_date"],
+                include=["publish_at"],
+                condition=Q(publication=Publication.PUBLISHED),
+                name="meeting_published_dates_idx",
+            ),
+            # The next scheduled publication (events.versioning), without reading the table.
+            models.Index(fields=["publish_at"], condition=Q(publish_at__isnull=False), name="meeting_scheduled_idx"),
         ]
 
     def __str__(self):

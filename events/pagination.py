@@ -14,7 +14,7 @@ import re
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Max, Min, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -72,28 +72,51 @@ class InListOrderPaginator(CachedCountPaginator):
 
     def __init__(self, object_list, per_page, *, today=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        today = today or timezone.localdate()
-        meetings = object_list
-        self.prefetch_lookups = meetings._prefetch_related_lookups
-        plain = meetings.prefetch_related(None)
-        self.segments = [
-            ("upcoming", Q(end_date__gte=today), plain.filter(end_date__gte=today).order_by(*UPCOMING_ORDER)),
-            ("to_be_confirmed", Q(end_date__isnull=True), plain.filter(end_date__isnull=True).order_by("title", "pk")),
-            ("past", Q(end_date__lt=today), plain.filter(end_date__lt=today).order_by(*PAST_ORDER)),
+        self.today = today or timezone.localdate()
+        self.prefetch_lookups = object_list._prefetch_related_lookups
+
+    @cached_property
+    def summary(self):
+        """Size of each segment, and the dates where the upcoming and past segments begin.
+
+        One aggregate query, cached per query and data version. The two dates are exact bounds
+        (no meeting of the segment lies beyond them) that let an index range scan start where
+        the segment starts, instead of walking past 80,000 past meetings to find the upcoming ones.
+        """
+        key = self.count_cache_key()
+        summary = cache.get(key) if key else None
+        if summary is None:
+            today = self.today
+            summary = self.object_list.order_by().aggregate(
+                upcoming=Count("pk", filter=Q(end_date__gte=today)),
+                to_be_confirmed=Count("pk", filter=Q(end_date__isnull=True)),
+                past=Count("pk", filter=Q(end_date__lt=today)),
+                first_upcoming_start=Min("start_date", filter=Q(end_date__gte=today)),
+                last_past_start=Max("start_date", filter=Q(end_date__lt=today)),
+            )
+            if key:
+                cache.set(key, summary, COUNT_TIMEOUT)
+        return summary
+
+    @cached_property
+    def segments(self):
+        today, summary = self.today, self.summary
+        plain = self.object_list.prefetch_related(None)
+        upcoming = plain.filter(end_date__gte=today)
+        if summary["first_upcoming_start"]:
+            upcoming = upcoming.filter(start_date__gte=summary["first_upcoming_start"])
+        past = plain.filter(end_date__lt=today)
+        if summary["last_past_start"]:
+            past = past.filter(start_date__lte=summary["last_past_start"])
+        return [
+            upcoming.order_by(*UPCOMING_ORDER),
+            plain.filter(end_date__isnull=True).order_by("title", "pk"),
+            past.order_by(*PAST_ORDER),
         ]
 
     @cached_property
     def segment_counts(self):
-        key = self.count_cache_key()
-        counts = cache.get(key) if key else None
-        if counts is None:
-            totals = self.object_list.order_by().aggregate(
-                **{name: Count("pk", filter=condition) for name, condition, _ in self.segments}
-            )
-            counts = [totals[name] for name, _, _ in self.segments]
-            if key:
-                cache.set(key, counts, COUNT_TIMEOUT)
-        return counts
+        return [self.summary[name] for name in ("upcoming", "to_be_confirmed", "past")]
 
     @cached_property
     def count(self):
@@ -114,7 +137,7 @@ class InListOrderPaginator(CachedCountPaginator):
     def rows(self, bottom, top):
         """The meetings at positions bottom to top (exclusive) of the whole list."""
         rows = []
-        for (_, _, segment), size in zip(self.segments, self.segment_counts, strict=True):
+        for segment, size in zip(self.segments, self.segment_counts, strict=True):
             if top > 0 and bottom < size:
                 rows += segment[max(bottom, 0) : min(top, size)]
             bottom -= size
