@@ -18,3 +18,13 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 django.setup()
+
+from django.conf import settings  # noqa: E402  (after setup: the settings module needs the environment above)
+
+# Tests do not run collectstatic, and hashed static names need the manifest it writes.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A fast hasher: tests log editors in often, and the production hasher is slow on purpose.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
