@@ -42,3 +42,11 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/meetings-….dump|.json" >&2; exit 2)
 	$(PY) scripts/restore.py "$(FILE)"
+
+## loadtest: gunicorn (production settings) on PostgreSQL `meetings_load` with 10,000 meetings, wrk at 50/200 connections
+loadtest: install
+	$(PY) scripts/loadtest.py
+
+## faulttest: stop a throwaway PostgreSQL under load, expect 503s (not 500s), restart it, expect recovery
+faulttest: install
+	$(PY) scripts/faulttest.py

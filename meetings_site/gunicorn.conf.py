@@ -28,10 +28,14 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Access log on stdout (the process manager collects it), with the request time in microseconds.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log (load tests)
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two
+# instances on one machine would fight over it. Nothing here uses it.
+control_socket_disable = True
 
 # Load the application once in the master: faster worker restarts, shared memory pages.
 preload_app = True
