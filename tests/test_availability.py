@@ -160,3 +160,17 @@ def test_unexpected_error_gets_the_500_page_without_a_traceback():
     assert "<h1>Something went wrong</h1>" in body
     assert SITE_NAME in body
     assert "RuntimeError" not in body
+
+
+def test_database_outage_seen_by_a_middleware_also_answers_503(database_down, settings):
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:3],
+        "tests.failing_urls.DatabaseReadingMiddleware",
+        *settings.MIDDLEWARE[3:],
+    ]
+
+    response = Client(raise_request_exception=False).get("/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.RETRY_AFTER_SECONDS)
+    assert "<h1>Temporarily unavailable</h1>" in response.content.decode()
