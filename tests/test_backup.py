@@ -81,35 +81,46 @@ def round_trip(source_url, target_url, backup_file):
     return before, after
 
 
-def test_sqlite_backup_restores_the_same_public_pages_and_data(tmp_path):
-    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
-    target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+@pytest.fixture(scope="module")
+def sqlite_round_trip(tmp_path_factory):
+    """Seed a SQLite database, back it up, restore into a new one (once for the tests below)."""
+    directory = tmp_path_factory.mktemp("backup")
+    source = f"sqlite:///{directory / 'source.sqlite3'}"
+    target = f"sqlite:///{directory / 'target.sqlite3'}"
+    before, after = round_trip(source, target, directory / "backup.json")
+    return directory, target, before, after
 
-    before, after = round_trip(source, target, tmp_path / "backup.json")
-    run(["scripts/backup.py", "--output", str(tmp_path / "again.json")], target)
+
+def test_sqlite_backup_restores_the_same_public_pages(sqlite_round_trip):
+    _, _, before, after = sqlite_round_trip
 
     assert len(before) == 13  # the home page and the twelve seed meetings
     assert [status for status, _ in before.values()] == [200] * 13
     assert after == before
-    assert json.loads((tmp_path / "again.json").read_text()) == json.loads((tmp_path / "backup.json").read_text())
 
 
-def test_restore_refuses_a_database_that_is_not_empty(tmp_path):
-    database = f"sqlite:///{tmp_path / 'live.sqlite3'}"
-    seeded_database(database)
-    run(["scripts/backup.py", "--output", str(tmp_path / "backup.json")], database)
+def test_sqlite_restored_database_dumps_to_the_same_data(sqlite_round_trip):
+    directory, target, _, _ = sqlite_round_trip
+
+    run(["scripts/backup.py", "--output", str(directory / "again.json")], target)
+
+    assert json.loads((directory / "again.json").read_text()) == json.loads((directory / "backup.json").read_text())
+
+
+def test_restore_refuses_a_database_that_is_not_empty(sqlite_round_trip):
+    directory, target, _, _ = sqlite_round_trip
 
     result = subprocess.run(
-        [sys.executable, "scripts/restore.py", str(tmp_path / "backup.json")],
+        [sys.executable, "scripts/restore.py", str(directory / "backup.json")],
         cwd=PROJECT_DIR,
-        env=environment(database),
+        env=environment(target),
         capture_output=True,
         text=True,
         timeout=180,
     )
 
     assert result.returncode == 1
-    assert result.stderr == f"Refusing to restore: database {tmp_path / 'live.sqlite3'} is not empty.\n"
+    assert result.stderr == f"Refusing to restore: database {directory / 'target.sqlite3'} is not empty.\n"
 
 
 @pytest.fixture
