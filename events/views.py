@@ -323,13 +323,14 @@ class MeetingDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         meeting = self.object
         cluster = meeting.back_to_back_cluster()
-        if len(cluster) < CLUSTER_MIN_SIZE:
-            cluster = []
-        in_cluster = {member.pk for member in cluster}
+        timeline = cluster if len(cluster) >= CLUSTER_MIN_SIZE else []
+        in_timeline = {member.pk for member in timeline}
         canonical_url = settings.SITE_URL + meeting.get_absolute_url()
-        linked = [(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_cluster]
+        linked = [(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_timeline]
         context.update(
+            # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
             cluster=cluster,
+            cluster_timeline=timeline,
             linked=linked,
             canonical_url=canonical_url,
             json_ld=meeting_json_ld(meeting, canonical_url),
@@ -337,7 +338,7 @@ class MeetingDetailView(DetailView):
             or text_names_any(
                 [meeting.title, meeting.summary, meeting.description, meeting.status_note]
                 + [other.title for _label, other in linked]
-                + [member.title for member in cluster],
+                + [member.title for member in timeline],
                 designated_country_names(),
             ),
         )
