@@ -189,7 +189,7 @@ def event_pieces(rows, version, language):
 
 
 def timezone_pieces(rows):
-    """One VTIMEZONE per venue zone of the timed meetings, covering their dates (cached: it never changes)."""
+    """One VTIMEZONE per venue zone of the timed meetings, covering their dates."""
     spans = {}
     for row in rows:
         if row.start_time is None:
@@ -199,13 +199,7 @@ def timezone_pieces(rows):
         spans[tzid] = (min(first, row.start_date), max(last, row.end_date))
     pieces = []
     for tzid, (first, last) in sorted(spans.items()):
-        first_day, last_day = ical.timezone_range(first, last)
-        key = f"ical:vtimezone:{tzid}:{first_day.isoformat()}:{last_day.isoformat()}"
-        piece = cache.get(key)
-        if piece is None:
-            piece = ical.timezone_component(tzid, first, last).to_ical()
-            cache.set(key, piece, timeout=None)
-        pieces.append(piece)
+        pieces.append(ical.timezone_piece(tzid, *ical.timezone_years(first, last)))
     return pieces
 
 

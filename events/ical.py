@@ -7,12 +7,14 @@ builds one piece at a time.
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, vDuration
 
+from . import vtimezone
 from .models import Access, Status
 
 PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
@@ -73,19 +75,26 @@ def serialize(calendar):
 # --- Time zones -----------------------------------------------------------
 
 
-def timezone_range(first_date, last_date):
-    """Whole years around a zone's meetings, so the VTIMEZONE is the same for every feed that year."""
-    return datetime.date(first_date.year, 1, 1), datetime.date(last_date.year + 1, 1, 1)
+# Every VTIMEZONE covers at least these years, so a zone's definition is the same in nearly every
+# feed: clients that keep the first definition they saw for a TZID (vobject does) stay right.
+TIMEZONE_FIRST_YEAR = 2000
+TIMEZONE_LAST_YEAR = 2050
 
 
-def timezone_component(tzid, first_date, last_date):
-    """A VTIMEZONE for the venue's zone with every transition between the two dates.
+def timezone_years(first_date, last_date):
+    """(first year, last year) a zone's VTIMEZONE is checked over: its meetings' years and at least 2000–2050."""
+    return first_date.year, max(last_date.year + 1, TIMEZONE_LAST_YEAR)
 
-    icalendar writes 1970–2038 by default; a 2040 meeting read with that would be an
-    hour off in clients that trust the feed's VTIMEZONE (Outlook, Thunderbird).
+
+@functools.lru_cache(maxsize=256)
+def timezone_piece(tzid, first_year, last_year):
+    """The VTIMEZONE for a venue's zone, right on every meeting date and after (see events.vtimezone).
+
+    icalendar writes 1970–2038 by default; a 2040 meeting read with that would be an hour
+    off in clients that trust the feed's VTIMEZONE (Outlook, Thunderbird). The piece depends
+    only on its arguments and the zone data, so it is kept in memory.
     """
-    first, last = timezone_range(first_date, last_date)
-    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    return vtimezone.timezone_component(tzid, first_year, last_year, earliest_year=TIMEZONE_FIRST_YEAR).to_ical()
 
 
 # --- One meeting ------------------------------------------------------------

@@ -35,7 +35,8 @@ class Validators:
         self.version = feeds.data_version()
         today = timezone.localdate() if windowed else None
         self.etag = feeds.feed_etag(request.path, query_key, self.version, today)
-        self.last_modified = feeds.feed_last_modified(self.version, today).timestamp()
+        # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
+        self.last_modified = int(feeds.feed_last_modified(self.version, today).timestamp())
 
     def not_modified(self, request):
         """A 304 (or 412) when the client's copy is current, else None.
