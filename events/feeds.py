@@ -3,9 +3,9 @@
 Calendar clients poll far more often than editors edit, so a feed is never built
 from scratch twice: each meeting's VEVENT is serialized once (by ``events.ical``)
 and kept in the shared cache under a key that changes with anything it shows —
-the meeting's UID, SEQUENCE and last edit, the site's data version (which moves
-on every public write, including organisers, venues and linked meetings) and the
-language. A feed is one query for the rows it holds, one ``get_many`` per chunk
+the meeting's UID, SEQUENCE and last edit, the pieces version (moved when shared
+data such as an organisation's name changes; see ``events.ical_signals``) and the
+language. Editing one meeting rebuilds one piece. A feed is one query for the rows it holds, one ``get_many`` per chunk
 of rows, and the joined pieces. Conditional requests are answered from the data
 version alone, before any of that runs.
 """
@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 
 from . import ical
 from .filters import MeetingFilter
+from .ical_signals import pieces_version
 from .models import DEFAULT_TIMEZONE, BackToBack, LinkKind, Meeting, MeetingFunder, MeetingOrganiser, Publication
 from .versioning import data_version
 
 FEED_PARAMS = tuple(MeetingFilter.base_filters)
 # A subscriber wants what is coming and the recent past, not twenty years of archive.
 DEFAULT_WINDOW = datetime.timedelta(days=365)
-# Pieces are rebuilt when the data version moves; old ones just expire.
+# A piece is rebuilt when its key changes; old pieces just expire.
 PIECE_TIMEOUT = 7 * 24 * 60 * 60
 CHUNK_SIZE = 500
 # Above this many meetings a feed is streamed instead of built in memory first.
@@ -203,9 +204,9 @@ def timezone_pieces(rows):
     return pieces
 
 
-def feed_chunks(rows, name, description, version=None):
+def feed_chunks(rows, name, description):
     """The whole feed as a sequence of byte strings."""
-    version = version or data_version()
+    version = pieces_version()
     language = translation.get_language()
     yield ical.calendar_head(name, description)
     yield from timezone_pieces(rows)

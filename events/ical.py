@@ -136,7 +136,7 @@ def date_label(meeting):
     return start
 
 
-def description(meeting, linked_meetings):
+def description(meeting, linked_meetings, page_url=None):
     """Plain text for DESCRIPTION: summary, status note, organisers, funders, linked meetings, the page."""
     lines = []
     if meeting.summary:
@@ -153,12 +153,13 @@ def description(meeting, linked_meetings):
         lines.append(_("Access: %(access)s") % {"access": meeting.get_access_display()})
     for label, other in linked_meetings:
         lines.append(f"{label}: {other.title} ({date_label(other) if other.start_date else _('date to be confirmed')})")
-    lines += ["", absolute_url(meeting.get_absolute_url())]
+    lines += ["", page_url or absolute_url(meeting.get_absolute_url())]
     return "\n".join(lines)
 
 
 def new_event(meeting, linked_meetings=()):
     """The VEVENT of one dated meeting. linked_meetings: (label, meeting) pairs the public may see."""
+    page_url = absolute_url(meeting.get_absolute_url())
     event = Event()
     event.add("uid", str(meeting.uid))
     # DTSTAMP follows the last edit rather than the build time: a cached piece stays valid,
@@ -187,11 +188,11 @@ def new_event(meeting, linked_meetings=()):
     venue = meeting.public_venue
     if venue is not None and venue.has_coordinates:
         event.add("geo", (float(venue.latitude), float(venue.longitude)))
-    event.add("url", absolute_url(meeting.get_absolute_url()))
+    event.add("url", page_url)
     topics = [topic.name for topic in meeting.topics.all()]
     if topics:
         event.add("categories", topics)
-    event.add("description", description(meeting, linked_meetings))
+    event.add("description", description(meeting, linked_meetings, page_url))
     return event
 
 

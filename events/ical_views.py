@@ -57,13 +57,13 @@ class Validators:
 
 def calendar_response(request, validators, queryset, *, name, description, filename, download=False):
     """A text/calendar response for these meetings; streamed when the feed is large."""
-    response = feed_body_response(request, queryset, name, description, validators.etag, validators.version)
+    response = feed_body_response(request, queryset, name, description, validators.etag)
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return validators.finish(response)
 
 
-def feed_body_response(request, queryset, name, description, etag, version):
+def feed_body_response(request, queryset, name, description, etag):
     if request.method == "HEAD":
         # The headers are all a HEAD asks for; do not build a body only to drop it.
         return HttpResponse(content_type=CONTENT_TYPE)
@@ -73,7 +73,7 @@ def feed_body_response(request, queryset, name, description, etag, version):
         return HttpResponse(body, content_type=CONTENT_TYPE)
     # The rows are read before the response starts, so a database error is a 500, never an empty 200.
     rows = feeds.feed_rows(queryset)
-    chunks = feeds.feed_chunks(rows, name, description, version)
+    chunks = feeds.feed_chunks(rows, name, description)
     if len(rows) > feeds.STREAM_THRESHOLD:
         return StreamingHttpResponse(chunks, content_type=CONTENT_TYPE)
     body = b"".join(chunks)

@@ -593,3 +593,71 @@ def test_subscribe_page_explains_each_program_and_what_is_left_out(client, setti
     assert "exact dates are not yet known are left out" in response.text
     assert "at most 365 days ago" in response.text
     assert 'value="http://testserver/calendar.ics?topic=p-cve"' in response.text
+
+
+# --- Pieces survive what does not concern them ----------------------------------------------------------
+
+
+def cached_piece(meeting):
+    from events.ical_signals import pieces_version
+
+    row = feeds.feed_rows(Meeting.objects.filter(pk=meeting.pk))[0]
+    return cache.get(feeds.piece_key(row, pieces_version(), "en"))
+
+
+def test_editing_one_meeting_keeps_the_other_meetings_pieces(client, django_capture_on_commit_callbacks):
+    edited, untouched = MeetingFactory(title="Edited"), MeetingFactory(title="Untouched")
+    get_feed(client, "/calendar.ics")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        edited.summary = "New summary."
+        edited.save()
+
+    assert cached_piece(untouched) is not None
+    assert cached_piece(edited) is None
+    _, events = get_feed(client, "/calendar.ics")
+    assert events[str(edited.uid)]["description"].startswith("New summary.")
+
+
+def test_adding_an_organiser_updates_that_meetings_last_modified_and_description(
+    client, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory()
+    first, _ = get_feed(client, f"/meetings/{meeting.slug}.ics")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingOrganiserFactory(
+            meeting=meeting, organisation=OrganisationFactory(acronym="RCC"), role=OrganiserRole.CO_CHAIR
+        )
+    second, events = get_feed(client, f"/meetings/{meeting.slug}.ics")
+
+    before = calendar_of(first.content).walk("VEVENT")[0].decoded("LAST-MODIFIED")
+    after = calendar_of(second.content).walk("VEVENT")[0].decoded("LAST-MODIFIED")
+    assert after >= before
+    assert "Organisers: RCC (Co-chair)" in events[str(meeting.uid)]["description"].split("\n")
+
+
+def test_renaming_a_linked_meeting_updates_the_description_of_its_partner(client, django_capture_on_commit_callbacks):
+    first, second = MeetingFactory(title="First"), MeetingFactory(title="Second", start_date=D(2030, 5, 15))
+    BackToBackFactory(from_meeting=first, to_meeting=second)
+    get_feed(client, "/calendar.ics")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second.title = "Second, renamed"
+        second.save()
+    _, events = get_feed(client, "/calendar.ics")
+
+    assert "Back-to-back with: Second, renamed (May 15, 2030)" in events[str(first.uid)]["description"].split("\n")
+
+
+def test_unpublishing_a_meeting_removes_it_from_the_feed(client, django_capture_on_commit_callbacks):
+    staying, leaving = MeetingFactory(title="Staying"), MeetingFactory(title="Leaving")
+    get_feed(client, "/calendar.ics")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leaving.publication = Publication.DRAFT
+        leaving.save()
+    _, events = get_feed(client, "/calendar.ics")
+
+    assert titles(events) == [staying.title]
+    assert client.get(f"/meetings/{leaving.slug}.ics").status_code == 404
