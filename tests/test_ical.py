@@ -8,11 +8,13 @@ import icalendar
 import pytest
 import vobject
 from django.core.cache import cache
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
 from events import calendar_links, feeds
+from events.filters import MeetingFilter
 from events.models import Access, DatePrecision, Meeting, OrganiserRole, Publication, Status
 from tests.factories import (
     BackToBackFactory,
@@ -324,9 +326,10 @@ def test_kosovo_is_written_with_its_designation(client):
 
 
 def test_editor_text_cannot_break_the_format(client):
-    hostile = "Rule of law, borders; and back\\slashes " + "very long " * 40
+    hostile = "Rule of law, borders; and back\\slashes " + "very long " * 25
     meeting = MeetingFactory(
         title=hostile,
+        slug="hostile",
         summary="First line\r\nEND:VEVENT\r\nBEGIN:VEVENT\nSUMMARY:injected",
         venue=VenueFactory(name="Hall A, Floor 2; East\\Wing", city="Tirana"),
     )
@@ -661,3 +664,35 @@ def test_unpublishing_a_meeting_removes_it_from_the_feed(client, django_capture_
 
     assert titles(events) == [staying.title]
     assert client.get(f"/meetings/{leaving.slug}.ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["topic=p-cve", "country=RS", "q=tirana", "status=cancelled", "topic=p-cve&country=AL"]
+)
+def test_filtered_feed_is_the_filtered_list(client, query):
+
+    pcve = TopicFactory(name="P-CVE", slug="p-cve")
+    serbia = CountryFactory(code="RS", name="Serbia")
+    belgrade = VenueFactory(name="Sava Centar", city="Belgrade", country=serbia, timezone="Europe/Belgrade")
+    MeetingFactory(title="Tirana P-CVE").topics.add(pcve)
+    MeetingFactory(title="Belgrade P-CVE", venue=belgrade).topics.add(pcve)
+    MeetingFactory(title="Belgrade cancelled", venue=belgrade, status=Status.CANCELLED)
+    MeetingFactory(title="Tirana other")
+    MeetingFactory(title="Tirana undated", date_precision=DatePrecision.UNKNOWN, start_date=None, end_date=None)
+
+    _, events = get_feed(client, f"/calendar.ics?{query}")
+
+    listed = MeetingFilter(QueryDict(query), queryset=Meeting.objects.published().dated()).qs
+    expected = [f"Cancelled: {m.title}" if m.is_cancelled else m.title for m in listed]
+    assert titles(events) == sorted(expected)
+    assert expected
+
+
+def test_gzipped_feed_revalidates_with_its_weak_etag(client):
+    MeetingFactory(summary="A regional meeting. " * 20)
+    first = client.get("/calendar.ics", headers={"accept-encoding": "gzip"})
+
+    again = client.get("/calendar.ics", headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]})
+
+    assert first["ETag"].startswith('W/"')
+    assert again.status_code == 304
