@@ -217,10 +217,33 @@ def feed_chunks(rows, name, description):
 # --- Validators for conditional requests --------------------------------------
 
 
-def feed_etag(path, query_key, version=None, today=None):
-    """A strong ETag from the data version, language, path and canonical query (and the day for windowed feeds)."""
+def publications_since(version):
+    """Publish-at times passed since the data version began, oldest first.
+
+    A meeting scheduled with publish_at appears without any write, so the data version
+    alone would keep answering 304. The scheduled times are read once per data version.
+    """
+    key = f"ical:scheduled:{version}"
+    scheduled = cache.get(key)
+    if scheduled is None:
+        scheduled = sorted(
+            Meeting.objects.filter(publication=Publication.PUBLISHED, publish_at__gt=version_time(version)).values_list(
+                "publish_at", flat=True
+            )
+        )
+        cache.set(key, scheduled, timeout=PIECE_TIMEOUT)
+    now = timezone.now()
+    return [moment for moment in scheduled if moment <= now]
+
+
+def feed_etag(path, query_key, version=None, today=None, published=()):
+    """A strong ETag from the data version, language, path and canonical query.
+
+    Also the day for feeds whose default window moves daily, and how many scheduled
+    meetings have appeared since the data version began.
+    """
     version = version or data_version()
-    parts = [version, translation.get_language(), path, query_key, (today or "").__str__()]
+    parts = [version, translation.get_language(), path, query_key, str(today or ""), str(len(published))]
     return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
 
 
@@ -230,9 +253,9 @@ def version_time(version=None):
     return datetime.datetime.fromtimestamp(int(version, 16) / 1e9, tz=datetime.UTC)
 
 
-def feed_last_modified(version=None, today=None):
-    """Last-Modified: the last edit, or the start of today for a feed whose window moves daily."""
-    modified = version_time(version)
+def feed_last_modified(version=None, today=None, published=()):
+    """Last-Modified: the last edit or scheduled publication, or the start of today for a window that moves daily."""
+    modified = max([version_time(version), *published])
     if today is not None:
         midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
         modified = max(modified, midnight.astimezone(datetime.UTC))

@@ -29,14 +29,15 @@ def feed_description():
 
 
 class Validators:
-    """ETag and Last-Modified of a calendar URL, from the data version alone (no database)."""
+    """ETag and Last-Modified of a calendar URL, from the data version (no database but once per version)."""
 
     def __init__(self, request, query_key="", windowed=False):
         self.version = feeds.data_version()
         today = timezone.localdate() if windowed else None
-        self.etag = feeds.feed_etag(request.path, query_key, self.version, today)
+        published = feeds.publications_since(self.version)
+        self.etag = feeds.feed_etag(request.path, query_key, self.version, today, published)
         # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
-        self.last_modified = int(feeds.feed_last_modified(self.version, today).timestamp())
+        self.last_modified = int(feeds.feed_last_modified(self.version, today, published).timestamp())
 
     def not_modified(self, request):
         """A 304 (or 412) when the client's copy is current, else None.

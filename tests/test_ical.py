@@ -2,6 +2,8 @@
 
 import datetime
 import gzip
+import io
+import time
 import zoneinfo
 
 import icalendar
@@ -503,7 +505,8 @@ def make_meetings(count):
 def test_feed_queries_do_not_grow_with_the_number_of_meetings(client, django_assert_max_num_queries, count):
     make_meetings(count)
 
-    with django_assert_max_num_queries(9):
+    # Scheduled publications (once per data version), two filter checks, the rows, six for the pieces.
+    with django_assert_max_num_queries(10):
         _, events = get_feed(client, "/calendar.ics?topic=p-cve&funder=eu")
 
     assert len(events) == count
@@ -696,3 +699,30 @@ def test_gzipped_feed_revalidates_with_its_weak_etag(client):
 
     assert first["ETag"].startswith('W/"')
     assert again.status_code == 304
+
+
+def test_warm_feeds_command_caches_every_published_dated_meeting():
+    from django.core.management import call_command
+
+    dated = MeetingFactory()
+    draft = MeetingFactory(publication=Publication.DRAFT)
+
+    output = io.StringIO()
+    call_command("warm_feeds", stdout=output)
+
+    assert cached_piece(dated) is not None
+    assert cached_piece(draft) is None
+    assert output.getvalue().startswith("1 calendar entries cached in ")
+
+
+def test_a_scheduled_meeting_appears_when_its_time_comes_without_any_edit(client):
+    MeetingFactory(title="Now")
+    MeetingFactory(title="Scheduled", publish_at=timezone.now() + datetime.timedelta(seconds=1))
+    first, events = get_feed(client, "/calendar.ics")
+
+    time.sleep(1.1)
+    response = client.get("/calendar.ics", headers={"if-none-match": first["ETag"]})
+
+    assert titles(events) == ["Now"]
+    assert response.status_code == 200
+    assert titles(parse(response.content)) == ["Now", "Scheduled"]
