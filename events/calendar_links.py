@@ -3,6 +3,7 @@
 Templates get these ready-made (through the ``calendar_links`` template tags) so they do no logic.
 """
 
+import calendar
 import datetime
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from . import feeds, ical
-from .models import BackToBack, DatePrecision
+from .models import BackToBack, DatePrecision, LinkKind
 
 GOOGLE_TEMPLATE_URL = "https://calendar.google.com/calendar/render"
 OUTLOOK_COMPOSE_URL = "https://outlook.live.com/calendar/0/deeplink/compose"
@@ -33,9 +34,29 @@ class AddToCalendarLinks(NamedTuple):
     cluster: str
 
 
+def archive_query(request):
+    """On a year or month archive page, the request's query with the period as date_from/date_to.
+
+    The archive's period lives in its path; the subscription must carry it in its query.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.view_name not in ("events:year", "events:month"):
+        return None
+    year, month = match.kwargs["year"], match.kwargs.get("month")
+    first_day = datetime.date(year, month or 1, 1)
+    last_month = month or 12
+    last_day = datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    query = request.GET.copy()
+    query.setdefault("date_from", first_day.isoformat())
+    query.setdefault("date_to", last_day.isoformat())
+    return query
+
+
 def feed_links(request, query=None):
     """Subscription links for the feed matching the current filter (query: a QueryDict; default: the request's)."""
-    query_string = feeds.canonical_query(request.GET if query is None else query)
+    if query is None:
+        query = archive_query(request) or request.GET
+    query_string = feeds.canonical_query(query)
     path = reverse("events:ical") + (f"?{query_string}" if query_string else "")
     https = request.build_absolute_uri(path)
     webcal = "webcal://" + https.split("://", 1)[1]
@@ -69,8 +90,11 @@ def outlook_dates(meeting):
     return {"startdt": first_day.isoformat(), "enddt": day_after.isoformat(), "allday": "true"}
 
 
-def add_to_calendar_links(meeting):
-    """Download, Google Calendar and Outlook.com links with the same dates; None when the dates are not known."""
+def add_to_calendar_links(meeting, in_cluster=None):
+    """Download, Google Calendar and Outlook.com links with the same dates; None when the dates are not known.
+
+    in_cluster: whether the meeting is chained to others back to back (the page may know; else one query).
+    """
     if meeting.date_precision != DatePrecision.DAY or meeting.start_date is None:
         return None
     page = ical.absolute_url(meeting.get_absolute_url())
@@ -88,9 +112,10 @@ def add_to_calendar_links(meeting):
     if place:
         google["location"] = place
         outlook["location"] = place
-    in_cluster = BackToBack.objects.filter(
-        Q(from_meeting=meeting) | Q(to_meeting=meeting), kind__in=feeds.CLUSTER_KINDS
-    ).exists()
+    if in_cluster is None:
+        in_cluster = BackToBack.objects.filter(
+            Q(from_meeting=meeting) | Q(to_meeting=meeting), kind=LinkKind.BACK_TO_BACK
+        ).exists()
     return AddToCalendarLinks(
         cluster=reverse("events:cluster-ics", kwargs={"slug": meeting.slug}) if in_cluster else "",
         ics=reverse("events:meeting-ics", kwargs={"slug": meeting.slug}),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import ical
 from .filters import MeetingFilter
 from .ical_signals import pieces_version
-from .models import DEFAULT_TIMEZONE, BackToBack, LinkKind, Meeting, MeetingFunder, MeetingOrganiser, Publication
+from .models import DEFAULT_TIMEZONE, BackToBack, Meeting, MeetingFunder, MeetingOrganiser, Publication
 from .versioning import data_version
 
 FEED_PARAMS = tuple(MeetingFilter.base_filters)
@@ -35,9 +35,6 @@ PIECE_TIMEOUT = 7 * 24 * 60 * 60
 CHUNK_SIZE = 500
 # Above this many meetings a feed is streamed instead of built in memory first.
 STREAM_THRESHOLD = 2000
-# Links that make a "meeting week": not "held within the framework of", which can span years.
-CLUSTER_KINDS = (LinkKind.BACK_TO_BACK, LinkKind.SIDE_EVENT, LinkKind.STUDY_VISIT)
-CLUSTER_LIMIT = 50
 
 
 class FeedRow(NamedTuple):
@@ -113,20 +110,8 @@ def feed_rows(queryset):
 
 
 def cluster_ids(meeting):
-    """The meeting and every published meeting linked to it back to back, transitively (a meeting week)."""
-    links = BackToBack.objects.filter(
-        kind__in=CLUSTER_KINDS,
-        from_meeting__in=feed_queryset(),
-        to_meeting__in=feed_queryset(),
-    )
-    found, frontier = {meeting.pk}, {meeting.pk}
-    while frontier and len(found) < CLUSTER_LIMIT:
-        pairs = links.filter(Q(from_meeting__in=frontier) | Q(to_meeting__in=frontier)).values_list(
-            "from_meeting", "to_meeting"
-        )
-        frontier = {pk for pair in pairs for pk in pair} - found
-        found |= frontier
-    return found
+    """The meeting and the published meetings chained to it back to back (the page's "meeting week")."""
+    return [member.pk for member in meeting.back_to_back_cluster()]
 
 
 # --- Pieces -----------------------------------------------------------------

@@ -297,7 +297,7 @@ def run_child(db_path, kind, size, timeout):
     command = [sys.executable, __file__, "--child", kind, str(size), "--db", db_path]
     try:
         # This same script, with arguments it built itself.
-        output = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True).stdout  # noqa: S603
+        output = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True).stdout
     except subprocess.TimeoutExpired:
         note = {"note": f"over {timeout} s, stopped (raise --timeout)"}
         return {"ours-cold": note, "ours-warm": note} if kind == "ours" else {kind: note}

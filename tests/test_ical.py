@@ -726,3 +726,25 @@ def test_a_scheduled_meeting_appears_when_its_time_comes_without_any_edit(client
     assert titles(events) == ["Now"]
     assert response.status_code == 200
     assert titles(parse(response.content)) == ["Now", "Scheduled"]
+
+
+def test_subscribe_links_on_a_month_archive_carry_the_month(client, settings):
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": static}
+    MeetingFactory(start_date=D(2019, 4, 24))
+
+    response = client.get("/meetings/2019/4/")
+
+    assert response.status_code == 200
+    assert 'href="webcal://testserver/calendar.ics?date_from=2019-04-01&amp;date_to=2019-04-30"' in response.text
+
+
+def test_meeting_page_offers_the_cluster_feed_without_an_extra_query(client, seed, settings):
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": static}
+
+    response = client.get("/meetings/3rd-meeting-regional-network-national-p-cve-coordinators/")
+
+    assert response.status_code == 200
+    assert 'href="/meetings/3rd-meeting-regional-network-national-p-cve-coordinators/cluster.ics"' in response.text
+    assert 'href="/meetings/3rd-meeting-regional-network-national-p-cve-coordinators.ics"' in response.text

@@ -17,6 +17,9 @@ def feed_links(context):
     return calendar_links.feed_links(context["request"], context.get("feed_query"))
 
 
-@register.simple_tag
-def add_to_calendar_links(meeting):
-    return calendar_links.add_to_calendar_links(meeting)
+@register.simple_tag(takes_context=True)
+def add_to_calendar_links(context, meeting):
+    """The meeting page passes `cluster` (its back-to-back meetings, empty when none): no extra query then."""
+    cluster = context.get("cluster")
+    in_cluster = None if cluster is None else len(cluster) > 1
+    return calendar_links.add_to_calendar_links(meeting, in_cluster)
