@@ -3,11 +3,12 @@
 A piece's cache key holds the meeting's UID, SEQUENCE and ``updated_at`` and the
 *pieces version* below. So that editing one meeting rebuilds one piece:
 
-- a change to a meeting's own rows (its organisers, funders or topics) touches the
-  meeting's ``updated_at``, which is also its LAST-MODIFIED;
+- a change to a meeting's organisers or funders touches the meeting's ``updated_at``,
+  which is also its LAST-MODIFIED;
 - a change to something many pieces show (an organisation's or topic's name, a venue,
   a country, a back-to-back link, or the title or dates of a meeting that other
-  meetings name as linked) moves the pieces version, and every piece is rebuilt once.
+  meetings name as linked), or to a meeting's topics, moves the pieces version, and
+  every piece is rebuilt once.
 
 The site-wide data version (events.versioning) still moves on every write and
 drives ETags and whole-feed caches; this only decides which pieces survive it.
@@ -57,14 +58,10 @@ def meeting_part_changed(sender, instance, raw=False, **kwargs):
     touch_meetings([instance.meeting_id])
 
 
-def meeting_topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if not reverse:
-        touch_meetings([instance.pk])
-    elif pk_set:
-        touch_meetings(pk_set)
-    else:
+def meeting_topics_changed(sender, action, pk_set, **kwargs):
+    """A meeting's topics changed. m2m_changed says nothing of loaddata, so touching updated_at here
+    would rewrite restored data; topics change rarely, so every piece is rebuilt instead."""
+    if (action in ("post_add", "post_remove") and pk_set) or action == "post_clear":
         bump_pieces_version()
 
 
