@@ -66,8 +66,9 @@ def calendar_response(request, validators, queryset, *, name, description, filen
 
 def feed_body_response(request, queryset, name, description, etag):
     if request.method == "HEAD":
-        # The headers are all a HEAD asks for; do not build a body only to drop it.
-        return HttpResponse(content_type=CONTENT_TYPE)
+        # The headers are all a HEAD asks for; do not build a body only to drop it. (Streaming, so
+        # no "Content-Length: 0" claims the feed is empty.)
+        return StreamingHttpResponse((), content_type=CONTENT_TYPE)
     body_key = f"ical:feed:{etag}"
     body = cache.get(body_key)
     if body is not None:
