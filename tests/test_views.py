@@ -423,7 +423,11 @@ def test_organiser_page_lists_upcoming_and_past_without_drafts(client, db):
         organisation=rcc, meeting=MeetingFactory(title="Draft", start_date=today + DAY, publication=Publication.DRAFT)
     )
     response = client.get("/organisers/rcc/")
-    assert texts(response.content, "h2") == ["Upcoming meetings it organises", "Past meetings"]
+    assert texts(response.content, "h2") == [
+        "Upcoming meetings it organises",
+        "Past meetings",
+        "Subscribe to this view",
+    ]
     assert meeting_titles(response) == ["Next", "Before"]
 
 
