@@ -410,6 +410,7 @@ def main():
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--caches", default="local memory,Redis", help="which caches to run with")
     parser.add_argument("--output", help="also write the tables (Markdown) to this file")
+    parser.add_argument("--skip-feeds", action="store_true", help="do not run scripts/bench_feeds.py afterwards")
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
@@ -452,7 +453,9 @@ def main():
         Path(args.output).write_text(report)
     log(f"pages done in {time.monotonic() - started:.0f} s")
 
-    if FEEDS_BENCH.exists():
+    if args.skip_feeds:
+        log("scripts/bench_feeds.py skipped (--skip-feeds)")
+    elif FEEDS_BENCH.exists():
         log("running scripts/bench_feeds.py (in-process feed building)")
         subprocess.run([sys.executable, str(FEEDS_BENCH)], cwd=ROOT, env=env, check=False)
     else:
