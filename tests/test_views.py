@@ -423,7 +423,11 @@ def test_organiser_page_lists_upcoming_and_past_without_drafts(client, db):
         organisation=rcc, meeting=MeetingFactory(title="Draft", start_date=today + DAY, publication=Publication.DRAFT)
     )
     response = client.get("/organisers/rcc/")
-    assert texts(response.content, "h2") == ["Upcoming meetings it organises", "Past meetings"]
+    assert texts(response.content, "h2") == [
+        "Upcoming meetings it organises",
+        "Past meetings",
+        "Subscribe to this view",
+    ]
     assert meeting_titles(response) == ["Next", "Before"]
 
 
@@ -575,3 +579,29 @@ def test_the_cluster_walk_stops_after_six_hops(db):
     for earlier, later in itertools.pairwise(chain):
         BackToBackFactory(from_meeting=earlier, to_meeting=later)
     assert [meeting.title for meeting in chain[0].back_to_back_cluster()] == [f"Day {day}" for day in range(1, 8)]
+
+
+def test_the_footnote_follows_kosovo_named_in_a_description_or_a_title(client, db):
+    CountryFactory(code="XK", name="Kosovo", needs_designation=True)
+    MeetingFactory(slug="described", description="Representatives from Albania and Kosovo* take part.")
+    MeetingFactory(title="Kosovo* coordination meeting", start_date=timezone.localdate() + DAY)
+    assert footnotes(client.get("/meetings/described/")) == [str(KOSOVO_FOOTNOTE)]
+    assert footnotes(client.get("/")) == [str(KOSOVO_FOOTNOTE)]
+
+
+def test_organiser_page_subscription_selects_the_same_meetings(client, db):
+    MeetingOrganiserFactory(organisation=OrganisationFactory(slug="rcc"))
+    response = client.get("/organisers/rcc/")
+    addresses = [field["attrs"]["value"] for field in elements(response.content, "input", id="subscribe-url")]
+    assert addresses == ["http://testserver/calendar.ics?organiser=rcc"]
+
+
+def test_meeting_page_offers_the_back_to_back_cluster_as_a_calendar(client, db):
+    one = MeetingFactory(slug="one", start_date=D(2019, 4, 23))
+    two = MeetingFactory(slug="two", start_date=D(2019, 4, 24))
+    MeetingFactory(slug="alone")
+    BackToBackFactory(from_meeting=one, to_meeting=two)
+    with_partner = [a["attrs"]["href"] for a in elements(client.get("/meetings/one/").content, "a")]
+    alone = [a["attrs"]["href"] for a in elements(client.get("/meetings/alone/").content, "a")]
+    assert [href for href in with_partner if href.endswith("cluster.ics")] == ["/meetings/one/cluster.ics"]
+    assert [href for href in alone if href.endswith("cluster.ics")] == []
