@@ -24,4 +24,8 @@ class MeetingDetailView(DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        return Meeting.objects.published().with_related()
+        meetings = Meeting.objects.with_related()
+        if self.request.user.has_perm("events.view_meeting"):
+            # Editors preview drafts on the public design; the page says it is not public.
+            return meetings
+        return meetings.published()
