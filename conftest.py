@@ -1,7 +1,0 @@
-"""Test-wide configuration: settings for the test process, shared fixtures."""
-
-import os
-
-# Tests run with production-like settings (DEBUG off) and a throwaway key.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
