@@ -13,12 +13,12 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -219,7 +219,9 @@ def csv_row(meeting):
         "venue": venue.name if venue else "",
         "city": venue.city if venue else "",
         "country": venue.country.display_name if venue else "",
-        "organisers": "; ".join(f"{role.organisation.short_name} ({role.get_role_display()})" for role in meeting.organiser_roles.all()),
+        "organisers": "; ".join(
+            f"{role.organisation.short_name} ({role.get_role_display()})" for role in meeting.organiser_roles.all()
+        ),
         "funders": "; ".join(str(funding) for funding in meeting.fundings.all()),
         "topics": "; ".join(topic.name for topic in meeting.topics.all()),
         "countries": "; ".join(country.display_name for country in meeting.countries.all()),
@@ -231,6 +233,7 @@ def csv_row(meeting):
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     form = MeetingAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/events/meeting/change_form.html"
     change_list_template = "admin/events/meeting/change_list.html"
     list_display = ["title", "start_date", "end_date", "city", "status", "publication"]
@@ -265,7 +268,12 @@ class MeetingAdmin(SimpleHistoryAdmin):
         (
             WHEN,
             {
-                "fields": ["date_precision", ("start_date", "end_date"), ("start_time", "end_time"), "possible_clashes"],
+                "fields": [
+                    "date_precision",
+                    ("start_date", "end_date"),
+                    ("start_time", "end_time"),
+                    "possible_clashes",
+                ],
                 "description": _(
                     "All-day: leave the times empty. Not yet known: choose “Date to be confirmed”, or "
                     "“Month only” with any day of the known month."
@@ -306,6 +314,21 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("venue__country")
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None or not obj.links_to.exists():
+            # No links from other meetings: no empty "linked from" table to puzzle over.
+            inlines = [inline for inline in inlines if not isinstance(inline, IncomingLinkInline)]
+        return inlines
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name == "events_meeting_simple_history":
+            # Reverting starts from the current version, so the lock compares against it.
+            form = type(form.__name__, (form,), {"reverting": True})
+        return form
 
     # --- Columns and read-only fields --------------------------------------
 
@@ -350,7 +373,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
                 format_html(
                     _("Possible clash with “{}” ({}, {}): check with its organisers."),
                     other.title,
-                    other.start_date,
+                    date_format(other.start_date, "DATE_FORMAT"),
                     reason,
                 ),
             )
@@ -366,7 +389,9 @@ class MeetingAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.postpone_view),
                 name="events_meeting_postpone",
             ),
-            path("<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_view), name="events_meeting_cancel"),
+            path(
+                "<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_view), name="events_meeting_cancel"
+            ),
             path(
                 "<path:object_id>/duplicate/",
                 self.admin_site.admin_view(self.duplicate_view),
@@ -375,8 +400,14 @@ class MeetingAdmin(SimpleHistoryAdmin):
         ]
         return own + super().get_urls()
 
+    def _meeting(self, request, object_id):
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is None:
+            raise Http404(_("No meeting with this ID."))
+        return meeting
+
     def _meeting_for_change(self, request, object_id):
-        meeting = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        meeting = self._meeting(request, object_id)
         if not self.has_change_permission(request, meeting):
             raise PermissionDenied
         return meeting
@@ -441,7 +472,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
         )
 
     def duplicate_view(self, request, object_id):
-        meeting = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        meeting = self._meeting(request, object_id)
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DuplicateForm(request.POST or None, initial={"title": editing.next_edition_title(meeting.title)})
@@ -527,9 +558,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def unpublish_selected(self, request, queryset):
         with transaction.atomic():
             changed = sum(editing.unpublish(meeting) for meeting in queryset.select_for_update())
-        message = ngettext(
-            "%(count)d meeting taken back to draft.", "%(count)d meetings taken back to draft.", changed
-        )
+        message = ngettext("%(count)d meeting taken back to draft.", "%(count)d meetings taken back to draft.", changed)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Cancel the selected meetings…"), permissions=["change"])

@@ -33,14 +33,19 @@ class MeetingAdminForm(forms.ModelForm):
     # before someone else's save is refused (optimistic locking).
     seen_updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    class Meta:
-        model = Meeting
-        fields = "__all__"
+    # No Meta: MeetingAdmin builds the form for Meeting from its fieldsets; this class adds checks only.
+
+    # True on the history page's "revert to this version" form, whose instance is an old version.
+    reverting = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["seen_updated_at"].initial = self.instance.updated_at.isoformat()
+            seen = self.instance.updated_at
+            if self.reverting:
+                stored = Meeting.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+                seen = stored or seen
+            self.fields["seen_updated_at"].initial = seen.isoformat()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -114,7 +119,9 @@ class CancelForm(forms.Form):
 
 
 class DuplicateForm(forms.Form):
-    title = forms.CharField(label=_("title of the next edition"), max_length=300, widget=forms.TextInput(attrs={"size": 80}))
+    title = forms.CharField(
+        label=_("title of the next edition"), max_length=300, widget=forms.TextInput(attrs={"size": 80})
+    )
 
 
 class ImportCalendarForm(forms.Form):

@@ -9,6 +9,7 @@ Two queries per meeting page, whatever the length of the history.
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
@@ -77,9 +78,9 @@ def describe_status(record):
 
 def change_log(meeting):
     """The public changes to ``meeting``, newest first."""
-    records = list(meeting.history.order_by("-history_date", "-history_id").values_list(*RECORD_FIELDS, named=True)[
-        :MAX_RECORDS
-    ])
+    records = list(
+        meeting.history.order_by("-history_date", "-history_id").values_list(*RECORD_FIELDS, named=True)[:MAX_RECORDS]
+    )
     records.reverse()
     venue_ids = {record.venue_id for record in records if record.venue_id}
     venues = Venue.objects.select_related("country").in_bulk(venue_ids) if venue_ids else {}
@@ -89,7 +90,7 @@ def change_log(meeting):
         (STATUS_LABEL, describe_status),
     )
     changes = []
-    for before, after in zip(records, records[1:], strict=False):
+    for before, after in pairwise(records):
         if before.publication != Publication.PUBLISHED or after.publication != Publication.PUBLISHED:
             continue
         for label, describe in describers:

@@ -20,10 +20,7 @@ ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
 
 def ordinal(number):
     """1 → "1st", 2 → "2nd", 11 → "11th", 23 → "23rd"."""
-    if 11 <= number % 100 <= 13:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = "th" if 11 <= number % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
 
@@ -80,7 +77,10 @@ def duplicate_as_next_edition(meeting, *, title=None):
     )
     MeetingFunder.objects.bulk_create(
         MeetingFunder(
-            meeting=copy, organisation_id=funding.organisation_id, instrument=funding.instrument, position=funding.position
+            meeting=copy,
+            organisation_id=funding.organisation_id,
+            instrument=funding.instrument,
+            position=funding.position,
         )
         for funding in meeting.fundings.all()
     )

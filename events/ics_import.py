@@ -6,7 +6,6 @@ the import in one transaction: a calendar is imported whole or not at all.
 """
 
 import datetime
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -74,7 +73,7 @@ def fetch_calendar(url, *, timeout=FETCH_TIMEOUT_SECONDS, max_bytes=MAX_CALENDAR
                 if time.monotonic() > deadline:
                     raise CalendarImportError(_("The calendar took too long to download; try again later."))
                 chunks.append(chunk)
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         raise CalendarImportError(_("The calendar took too long to download; try again later.")) from error
     except urllib.error.HTTPError as error:
         raise CalendarImportError(_("The address answered with error %(code)d.") % {"code": error.code}) from error
@@ -135,7 +134,9 @@ def _apply_event(meeting, event):
             meeting.venue = venue
         elif location not in meeting.editor_notes:
             meeting.editor_notes = "\n".join(
-                filter(None, [meeting.editor_notes, _("Place in the imported calendar: %(place)s") % {"place": location}])
+                filter(
+                    None, [meeting.editor_notes, _("Place in the imported calendar: %(place)s") % {"place": location}]
+                )
             )
     status = STATUS_FROM_ICAL.get(str(event.get("STATUS", "")).upper())
     if status:
