@@ -425,12 +425,19 @@ class MeetingAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/events/meeting/small_form.html", context)
 
+    @staticmethod
+    def _posted(request, *, files=False):
+        """Data to bind a form to: the POST (even an empty one), else None for an unbound form."""
+        if request.method != "POST":
+            return None
+        return request.FILES if files else request.POST
+
     def _back_to_meeting(self, meeting):
         return HttpResponseRedirect(reverse("admin:events_meeting_change", args=[meeting.pk]))
 
     def postpone_view(self, request, object_id):
         meeting = self._meeting_for_change(request, object_id)
-        form = PostponeForm(request.POST or None, initial={"note": meeting.status_note})
+        form = PostponeForm(self._posted(request), initial={"note": meeting.status_note})
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
@@ -456,7 +463,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     def cancel_view(self, request, object_id):
         meeting = self._meeting_for_change(request, object_id)
-        form = CancelForm(request.POST or None)
+        form = CancelForm(self._posted(request))
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 editing.cancel(meeting, reason=form.cleaned_data["reason"])
@@ -475,7 +482,10 @@ class MeetingAdmin(SimpleHistoryAdmin):
         meeting = self._meeting(request, object_id)
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = DuplicateForm(request.POST or None, initial={"title": editing.next_edition_title(meeting.title)})
+        form = DuplicateForm(
+            self._posted(request),
+            initial={"title": editing.next_edition_title(meeting.title)},
+        )
         if request.method == "POST" and form.is_valid():
             copy = editing.duplicate_as_next_edition(meeting, title=form.cleaned_data["title"])
             messages.success(
@@ -498,7 +508,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        form = ImportCalendarForm(request.POST or None, request.FILES or None)
+        form = ImportCalendarForm(self._posted(request), self._posted(request, files=True))
         if request.method == "POST" and form.is_valid():
             try:
                 if form.cleaned_data["file"]:

@@ -124,13 +124,18 @@ class DuplicateForm(forms.Form):
     )
 
 
+class WebURLField(forms.URLField):
+    """A URL field that accepts only web addresses (http, https)."""
+
+    default_validators = [URLValidator(schemes=ALLOWED_SCHEMES)]
+
+
 class ImportCalendarForm(forms.Form):
     file = forms.FileField(label=_("iCalendar file (.ics)"), required=False)
-    url = forms.URLField(
+    url = WebURLField(
         label=_("or the address of a calendar"),
         required=False,
         assume_scheme="https",
-        validators=[URLValidator(schemes=ALLOWED_SCHEMES)],
         help_text=_("An http or https address ending in .ics, as given for subscribing."),
     )
 

@@ -89,13 +89,12 @@ def change_log(meeting):
         (PLACE_LABEL, lambda record: describe_place(record, venues)),
         (STATUS_LABEL, describe_status),
     )
-    changes = []
+    saves = []  # one list of changes per save, oldest save first
     for before, after in pairwise(records):
         if before.publication != Publication.PUBLISHED or after.publication != Publication.PUBLISHED:
             continue
-        for label, describe in describers:
-            old, new = describe(before), describe(after)
-            if old != new:
-                changes.append(Change(after.history_date, str(label), old, new))
-    changes.reverse()
-    return changes
+        changes = [
+            Change(after.history_date, str(label), describe(before), describe(after)) for label, describe in describers
+        ]
+        saves.append([change for change in changes if change.before != change.after])
+    return [change for changes in reversed(saves) for change in changes]
