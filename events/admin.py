@@ -230,6 +230,64 @@ def csv_row(meeting):
     }
 
 
+HISTORY_ACTIONS = {"+": _("added"), "~": _("changed"), "-": _("removed")}
+LINK_HISTORY_LIMIT = 200
+
+
+def link_history(meeting_id):
+    """Changes to a meeting's organisers, funders and links, newest first, as rows for the history page."""
+    try:
+        meeting_id = int(meeting_id)
+    except ValueError:
+        return []
+    sources = [
+        (_("organiser"), MeetingOrganiser.history.filter(meeting_id=meeting_id).select_related("organisation")),
+        (_("funder"), MeetingFunder.history.filter(meeting_id=meeting_id).select_related("organisation")),
+        (
+            _("linked meeting"),
+            BackToBack.history.filter(Q(from_meeting_id=meeting_id) | Q(to_meeting_id=meeting_id)).select_related(
+                "from_meeting", "to_meeting"
+            ),
+        ),
+    ]
+    rows = []
+    for kind, records in sources:
+        for record in records.select_related("history_user").order_by("-history_date")[:LINK_HISTORY_LIMIT]:
+            rows.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "kind": kind,
+                    "action": HISTORY_ACTIONS.get(record.history_type, record.history_type),
+                    "what": _describe_link_record(record),
+                }
+            )
+    return sorted(rows, key=lambda row: row["when"], reverse=True)[:LINK_HISTORY_LIMIT]
+
+
+def _describe_link_record(record):
+    """The row as it read then; historical foreign keys may point at rows deleted since."""
+    try:
+        if hasattr(record, "role"):
+            return f"{record.organisation.short_name} ({record.get_role_display()})"
+        if hasattr(record, "instrument"):
+            name = record.organisation.short_name
+            return f"{name} – {record.instrument}" if record.instrument else name
+        return f"{record.from_meeting} → {record.to_meeting} ({record.get_kind_display()})"
+    except (Organisation.DoesNotExist, Meeting.DoesNotExist):
+        return _("(since deleted)")
+
+
+def locked(queryset):
+    """The meetings of ``queryset``, row-locked for this transaction in primary-key order.
+
+    Re-selected by key because the admin's list may be DISTINCT (search across organisers),
+    which PostgreSQL cannot lock.
+    """
+    keys = list(queryset.values_list("pk", flat=True))
+    return Meeting.objects.filter(pk__in=keys).order_by("pk").select_for_update()
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     form = MeetingAdminForm
@@ -314,6 +372,12 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("venue__country")
+
+    object_history_template = "admin/events/meeting/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "link_history": link_history(unquote(object_id))}
+        return super().history_view(request, object_id, extra_context=extra_context)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -560,14 +624,14 @@ class MeetingAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Publish the selected meetings"), permissions=["change"])
     def publish_selected(self, request, queryset):
         with transaction.atomic():
-            changed = sum(editing.publish(meeting) for meeting in queryset.select_for_update())
+            changed = sum(editing.publish(meeting) for meeting in locked(queryset))
         message = ngettext("%(count)d meeting published.", "%(count)d meetings published.", changed)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Take the selected meetings back to draft"), permissions=["change"])
     def unpublish_selected(self, request, queryset):
         with transaction.atomic():
-            changed = sum(editing.unpublish(meeting) for meeting in queryset.select_for_update())
+            changed = sum(editing.unpublish(meeting) for meeting in locked(queryset))
         message = ngettext("%(count)d meeting taken back to draft.", "%(count)d meetings taken back to draft.", changed)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
@@ -577,8 +641,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
         if form.is_bound and form.is_valid():
             with transaction.atomic():
                 changed = sum(
-                    editing.cancel(meeting, reason=form.cleaned_data["reason"])
-                    for meeting in queryset.select_for_update()
+                    editing.cancel(meeting, reason=form.cleaned_data["reason"]) for meeting in locked(queryset)
                 )
             message = ngettext("%(count)d meeting cancelled.", "%(count)d meetings cancelled.", changed)
             self.message_user(request, message % {"count": changed}, messages.SUCCESS)

@@ -6,6 +6,8 @@ the import in one transaction: a calendar is imported whole or not at all.
 """
 
 import datetime
+import ipaddress
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -13,6 +15,7 @@ import urllib.request
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -44,20 +47,37 @@ class ImportResult:
     skipped: list = field(default_factory=list)  # (summary or UID, reason) pairs
 
 
-class _SameSchemeRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http and https (urllib alone would follow one to ftp)."""
+def check_public_address(url):
+    """Refuse addresses on this machine or its private network, so the import cannot probe them.
+
+    CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES = True lifts this (tests serve a calendar on loopback).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
+        raise CalendarImportError(_("Only http and https addresses can be imported."))
+    if getattr(settings, "CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES", False):
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or None)}
+    except (socket.gaierror, UnicodeError) as error:
+        raise CalendarImportError(_("The address could not be reached.")) from error
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise CalendarImportError(_("Only calendars on the public internet can be imported."))
+
+
+class _CheckedRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another public http or https address."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).scheme not in ALLOWED_SCHEMES:
-            raise CalendarImportError(_("The address redirects to a non-web address; give an http or https address."))
+        check_public_address(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def fetch_calendar(url, *, timeout=FETCH_TIMEOUT_SECONDS, max_bytes=MAX_CALENDAR_BYTES):
     """The body at ``url`` (http or https only), refused when larger than max_bytes or slower than timeout."""
-    if urllib.parse.urlsplit(url).scheme not in ALLOWED_SCHEMES:
-        raise CalendarImportError(_("Only http and https addresses can be imported."))
-    opener = urllib.request.build_opener(_SameSchemeRedirectHandler)
+    check_public_address(url)
+    opener = urllib.request.build_opener(_CheckedRedirectHandler)
     request = urllib.request.Request(url, headers={"User-Agent": "meetings-calendar-import/1.0"})  # noqa: S310
     deadline = time.monotonic() + timeout
     chunks, size = [], 0

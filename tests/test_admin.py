@@ -634,3 +634,47 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_history_page_lists_changes_to_organisers_funders_and_links(editor_client, django_assert_max_num_queries):
+    meeting = MeetingFactory()
+    data = form_data(editor_client.get(change_url(meeting)))
+    rcc, eu = OrganisationFactory(acronym="RCC"), OrganisationFactory(acronym="EU")
+    other = MeetingFactory(title="NFP Group")
+    data.update(
+        {
+            "organiser_roles-0-organisation": rcc.pk,
+            "organiser_roles-0-role": OrganiserRole.HOST,
+            "organiser_roles-0-position": "0",
+            "fundings-0-organisation": eu.pk,
+            "fundings-0-instrument": "ISF",
+            "fundings-0-position": "0",
+            "links_from-0-kind": m.LinkKind.SIDE_EVENT,
+            "links_from-0-to_meeting": other.pk,
+        }
+    )
+    assert editor_client.post(change_url(meeting), data).status_code == 302
+
+    with django_assert_max_num_queries(25):
+        response = editor_client.get(reverse("admin:events_meeting_history", args=[meeting.pk]))
+
+    table = re.search(r'<table id="link-history">.*?</table>', response.content.decode(), flags=re.S).group(0)
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
+    assert sorted(rows) == [
+        ("editor@example.org", "Funder added: EU – ISF"),
+        ("editor@example.org", f"Linked meeting added: {meeting.title} → NFP Group (Side event)"),
+        ("editor@example.org", "Organiser added: RCC (Host)"),
+    ]
+
+
+def test_bulk_action_on_a_search_across_organisers(editor_client, listing):
+    board = Meeting.objects.get(title="Board of the RCC")
+    data = {"action": "unpublish_selected", "_selected_action": [board.pk], "index": "0"}
+
+    response = editor_client.post(CHANGELIST_URL + "?q=Regional+Cooperation", data)
+
+    assert response.status_code == 302
+    assert sorted(Meeting.objects.filter(publication=Publication.DRAFT).values_list("title", flat=True)) == [
+        "Board of the RCC",
+        "SALW steering group",
+    ]

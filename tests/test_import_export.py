@@ -5,6 +5,7 @@ import datetime
 import http.server
 import io
 import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -178,6 +179,8 @@ class _CalendarHandler(http.server.BaseHTTPRequestHandler):
     body = PARTNER_CALENDAR
 
     def do_GET(self):
+        if self.path == "/slow.ics":
+            time.sleep(1.5)
         self.send_response(200)
         self.send_header("Content-Type", "text/calendar")
         self.end_headers()
@@ -188,8 +191,10 @@ class _CalendarHandler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def calendar_server():
+def calendar_server(settings):
+    settings.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES = True
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CalendarHandler)
+    server.daemon_threads = True  # do not wait for the deliberately slow response on close
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/calendar.ics"
@@ -207,9 +212,24 @@ def test_import_from_an_address(editor_client, calendar_server):
     ]
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.0.0.8", "[::1]", "169.254.169.254"])
+def test_fetch_refuses_addresses_on_this_machine_or_a_private_network(host):
+    with pytest.raises(CalendarImportError, match=r"Only calendars on the public internet can be imported\."):
+        fetch_calendar(f"http://{host}:8103/calendar.ics")
+
+
 def test_fetch_refuses_a_calendar_over_the_size_limit(calendar_server):
     with pytest.raises(CalendarImportError, match="larger than"):
         fetch_calendar(calendar_server, max_bytes=100)
+
+
+def test_fetch_gives_up_on_a_slow_server(calendar_server):
+    started = time.monotonic()
+
+    with pytest.raises(CalendarImportError, match="took too long"):
+        fetch_calendar(calendar_server.replace("calendar.ics", "slow.ics"), timeout=0.5)
+
+    assert time.monotonic() - started < 1.4
 
 
 def test_editors_need_add_permission_to_import(client):
