@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PYTHON ?= python3
 
-.PHONY: run test lint format check-migrations install
+.PHONY: run test lint format check-migrations install backup restore loadtest faulttest
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,20 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## backup: consistent dump of DATABASE_URL's database into backups/ (pg_dump, or dumpdata for SQLite)
+backup: install
+	$(PY) scripts/backup.py
+
+## restore: FILE=backups/… into the EMPTY database named by DATABASE_URL
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/meetings-….dump|.json" >&2; exit 2)
+	$(PY) scripts/restore.py "$(FILE)"
+
+## loadtest: gunicorn (production settings) on PostgreSQL `meetings_load` with 10,000 meetings, wrk at 50/200 connections
+loadtest: install
+	$(PY) scripts/loadtest.py
+
+## faulttest: stop a throwaway PostgreSQL under load, expect 503s (not 500s), restart it, expect recovery
+faulttest: install
+	$(PY) scripts/faulttest.py

@@ -4,7 +4,7 @@ Nobody types the log: every save leaves a historical record (django-simple-histo
 and consecutive records are compared on what the public relies on — the date,
 the place and the status. Only changes made while the meeting was public are
 listed; what an editor changed in a draft was never announced, so it never changed.
-Two queries per meeting page, whatever the length of the history.
+One query per meeting page (two when the place changed), whatever the length of the history.
 """
 
 from dataclasses import dataclass
@@ -64,6 +64,8 @@ def describe_dates(record):
 
 
 def describe_place(record, venues):
+    if record.venue_id and record.venue_id not in venues:
+        return ""  # unchanged between the two versions compared, so never shown
     venue = venues.get(record.venue_id)
     if venue is None:
         return str(PLACE_TO_BE_CONFIRMED)
@@ -82,7 +84,14 @@ def change_log(meeting):
         meeting.history.order_by("-history_date", "-history_id").values_list(*RECORD_FIELDS, named=True)[:MAX_RECORDS]
     )
     records.reverse()
-    venue_ids = {record.venue_id for record in records if record.venue_id}
+    # Venues are looked up only when the place changed between two public versions (one query).
+    venue_ids = {
+        venue_id
+        for before, after in pairwise(records)
+        if before.venue_id != after.venue_id and before.publication == after.publication == Publication.PUBLISHED
+        for venue_id in (before.venue_id, after.venue_id)
+        if venue_id
+    }
     venues = Venue.objects.select_related("country").in_bulk(venue_ids) if venue_ids else {}
     describers = (
         (DATE_LABEL, describe_dates),

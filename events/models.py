@@ -18,6 +18,8 @@ from simple_history.models import HistoricalRecords
 from organisations.models import Organisation, Programme
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
+# How far a meeting page follows chains of back-to-back links (one query per hop).
+MAX_CLUSTER_HOPS = 6
 
 # Plain-language validation messages; tests assert them exactly.
 END_BEFORE_START = _("The meeting cannot end before it starts.")
@@ -194,6 +196,19 @@ class MeetingQuerySet(models.QuerySet):
     def in_country(self, code):
         """Meetings held in, or with participants from, the country with this ISO code."""
         return self.filter(Q(venue__country__code=code) | Q(countries__code=code)).distinct()
+
+    def in_list_order(self, today=None):
+        """Upcoming meetings soonest first, then those whose date is to be confirmed, then past ones newest first."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            time_bucket=models.Case(
+                models.When(end_date__gte=today, then=models.Value(0)),
+                models.When(end_date__isnull=True, then=models.Value(1)),
+                default=models.Value(2),
+            ),
+            upcoming_start=models.Case(models.When(end_date__gte=today, then=F("start_date"))),
+            past_start=models.Case(models.When(end_date__lt=today, then=F("start_date"))),
+        ).order_by("time_bucket", "upcoming_start", "-past_start", "start_time", "title", "pk")
 
     def with_related(self):
         return self.select_related("venue__country").prefetch_related(
@@ -406,6 +421,42 @@ class Meeting(models.Model):
         """The venue as the public may see it: None when the editor withheld it."""
         return None if self.withhold_venue else self.venue
 
+    @property
+    def public_city(self):
+        """The city is public even when the venue itself is withheld."""
+        return self.venue.city if self.venue_id else ""
+
+    @property
+    def public_country(self):
+        return self.venue.country if self.venue_id else None
+
+    @property
+    def is_month_only(self):
+        return self.date_precision == DatePrecision.MONTH
+
+    @property
+    def shows_status(self):
+        """Postponed and cancelled meetings carry their status prominently wherever they are listed."""
+        return self.status in (Status.POSTPONED, Status.CANCELLED)
+
+    @property
+    def organiser_short_names(self):
+        """Each organising body once, in the editors' order (one body can both host and chair)."""
+        names = {}
+        for role in self.organiser_roles.all():
+            names.setdefault(role.organisation_id, role.organisation.short_name)
+        return list(names.values())
+
+    def mentions_designated_country(self):
+        """True when the meeting's place or participants include a country shown with the designation footnote.
+
+        Reads the prefetched countries (see MeetingQuerySet.with_related), so it costs no query in lists.
+        """
+        country = self.public_country
+        if country is not None and country.needs_designation:
+            return True
+        return any(country.needs_designation for country in self.countries.all())
+
     def start_datetime(self):
         """Aware start of a timed meeting in the venue's zone, else None."""
         if not self.is_timed:
@@ -486,6 +537,44 @@ class Meeting(models.Model):
         pairs = [(link.get_kind_display(), link.to_meeting) for link in outgoing]
         pairs += [(link.reverse_label, link.from_meeting) for link in incoming]
         return sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title))
+
+    def public_linked_meetings(self):
+        """linked_meetings() without the drafts the public may not see."""
+        return [(label, meeting) for label, meeting in self.linked_meetings() if meeting.is_published]
+
+    def back_to_back_cluster(self, max_hops=MAX_CLUSTER_HOPS):
+        """The published meetings joined to this one by chains of back-to-back links, in date order.
+
+        Walks the links one hop per query (both directions at once), at most max_hops hops, so a page
+        costs a bounded number of queries however the links are drawn. Includes this meeting.
+        Drafts neither appear nor carry the chain: a cluster must not reveal what is unpublished.
+        """
+        published_ids = Meeting.objects.published().values("pk")
+        back_to_back = BackToBack.objects.filter(kind=LinkKind.BACK_TO_BACK)
+        seen = {self.pk}
+        frontier = {self.pk}
+        for _hop in range(max_hops):
+            edges = back_to_back.filter(
+                Q(from_meeting__in=frontier, to_meeting__in=published_ids)
+                | Q(to_meeting__in=frontier, from_meeting__in=published_ids)
+            ).values_list("from_meeting", "to_meeting")
+            reached = {pk for edge in edges for pk in edge} - seen
+            if not reached:
+                break
+            seen |= reached
+            frontier = reached
+        if len(seen) == 1:
+            return [self]
+        members = Meeting.objects.published().filter(pk__in=seen).select_related("venue__country")
+        # Sorted here so meetings without a date come last on every database (NULLs sort differently).
+        return sorted(
+            members,
+            key=lambda meeting: (
+                meeting.start_date or datetime.date.max,
+                meeting.start_time or datetime.time.min,
+                meeting.title,
+            ),
+        )
 
 
 class OrganiserRole(models.TextChoices):

@@ -1,9 +1,65 @@
 """Public views of meetings. Read rules live on MeetingQuerySet; views only choose."""
 
-from django.utils import timezone
-from django.views.generic import DetailView, TemplateView
+import calendar
+import datetime
+import itertools
 
-from .models import Meeting
+from django import forms
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, RedirectView, TemplateView
+from django_filters.views import FilterView
+
+from .dates import day_in_words, month_in_words
+from .filters import MeetingFilter
+from .models import Country, DatePrecision, Meeting
+from .structured_data import meeting_json_ld
+
+# Years the archives and the month grid answer for; anything else is a 404, so crawlers
+# following "next month" links forever stop somewhere.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+HOME_UPCOMING_LIMIT = 100
+HOME_RECENT_PAST_LIMIT = 10
+# A cluster timeline needs several meetings; a single partner reads better as a plain link.
+CLUSTER_MIN_SIZE = 3
+CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "programme")
+
+
+def any_mentions_designated_country(meetings):
+    """True when a listed meeting is held in a country shown with the designation (lists name only the venue's)."""
+    return any(meeting.public_country is not None and meeting.public_country.needs_designation for meeting in meetings)
+
+
+def month_bounds(year, month=None):
+    """First and last day of a year or of one of its months; 404 outside the archive's range."""
+    if not FIRST_YEAR <= year <= LAST_YEAR or (month is not None and not 1 <= month <= 12):
+        raise Http404(_("No archive for this date."))
+    if month is None:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def neighbour_months(first_day):
+    """(year, month) of the previous and next month, None at the ends of the range."""
+    previous_month = first_day - datetime.timedelta(days=1)
+    next_month = first_day + datetime.timedelta(days=32)
+    previous_month = previous_month if previous_month.year >= FIRST_YEAR else None
+    next_month = next_month if next_month.year <= LAST_YEAR else None
+    return previous_month, next_month
+
+
+def grouped_by_month(meetings):
+    """[(month in words, first day of month, [meetings])] in the meetings' order."""
+    groups = []
+    for month, members in itertools.groupby(meetings, key=lambda meeting: meeting.start_date.replace(day=1)):
+        groups.append((month_in_words(month), month, list(members)))
+    return groups
 
 
 class HomeView(TemplateView):
@@ -13,10 +69,232 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         published = Meeting.objects.published().with_related()
-        context["upcoming"] = published.upcoming(today)
-        context["past"] = published.past(today)
-        context["date_to_be_confirmed"] = published.date_to_be_confirmed().order_by("title")
+        upcoming = list(published.upcoming(today)[:HOME_UPCOMING_LIMIT])
+        to_be_confirmed = list(published.date_to_be_confirmed().order_by("title"))
+        recent_past = [] if upcoming else list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
+        context.update(
+            upcoming_by_month=grouped_by_month(upcoming),
+            upcoming_truncated=len(upcoming) == HOME_UPCOMING_LIMIT,
+            date_to_be_confirmed=to_be_confirmed,
+            recent_past=recent_past,
+            designation_needed=any_mentions_designated_country([*upcoming, *to_be_confirmed, *recent_past]),
+        )
         return context
+
+
+class FilterChip:
+    """One active filter value, with the address of the same page without it."""
+
+    def __init__(self, label, value, remove_url):
+        self.label = label
+        self.value = value
+        self.remove_url = remove_url
+
+
+def filter_chips(filterset, request):
+    """The active filters as removable chips; none while the form has errors."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    chips = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "") or (hasattr(value, "__len__") and len(value) == 0):
+            continue
+        repeatable = True
+        if hasattr(field, "queryset"):
+            entries = [(str(getattr(item, field.to_field_name)), str(item)) for item in value]
+        elif isinstance(value, list):
+            labels = dict(field.choices)
+            entries = [(item, labels.get(item, item)) for item in value]
+        elif isinstance(value, datetime.date):
+            entries, repeatable = [(value.isoformat(), day_in_words(value))], False
+        else:
+            entries, repeatable = [(value, value)], False
+        for raw, label in entries:
+            query = request.GET.copy()
+            query.pop("page", None)
+            remaining = [item for item in query.getlist(name) if item != raw] if repeatable else []
+            if remaining:
+                query.setlist(name, remaining)
+            else:
+                query.pop(name, None)
+            encoded = query.urlencode()
+            chips.append(FilterChip(field.label, label, f"{request.path}?{encoded}" if encoded else request.path))
+    return chips
+
+
+class MeetingListView(FilterView):
+    """All published meetings, searchable and filterable; upcoming soonest first, then past newest first."""
+
+    filterset_class = MeetingFilter
+    template_name = "events/meeting_list.html"
+    context_object_name = "meetings"
+    paginate_by = settings.MEETINGS_PER_PAGE
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        filterset.form.label_suffix = ""
+        # Checkboxes rather than multiple-select boxes: usable without a mouse or modifier keys.
+        for name in CHECKBOX_FILTERS:
+            field = filterset.form.fields[name]
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        return filterset
+
+    def get_base_queryset(self):
+        return Meeting.objects.published().with_related()
+
+    def get_queryset(self):
+        return self.get_base_queryset().in_list_order(timezone.localdate())
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            # The visitor sees the form with its errors; the status tells scripts the request was bad.
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meetings = context["meetings"]
+        form = self.filterset.form
+        for name in ("date_from", "date_to"):
+            if self.filterset.is_bound and form.errors.get(name):
+                # Give the visitor back what they typed to correct it; a date input cannot hold an invalid date.
+                form.fields[name].widget.input_type = "text"
+        context.update(
+            chips=filter_chips(self.filterset, self.request),
+            result_count=context["paginator"].count if context.get("paginator") else len(meetings),
+            filter_errors=self.filterset.is_bound and not self.filterset.is_valid(),
+            designation_needed=(
+                Country.objects.filter(needs_designation=True).exists() or any_mentions_designated_country(meetings)
+            ),
+            page_heading=_("Meetings"),
+            checkbox_fields=CHECKBOX_FILTERS,
+        )
+        return context
+
+
+class MeetingArchiveView(MeetingListView):
+    """The meetings of one year or one month, in calendar order, with the same filters as the list."""
+
+    template_name = "events/meeting_archive.html"
+
+    def get(self, request, *args, year, month=None, **kwargs):
+        self.year, self.month = year, month
+        self.first_day, self.last_day = month_bounds(year, month)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
+            self.get_base_queryset()
+            .overlapping(self.first_day, self.last_day)
+            .order_by("start_date", "start_time", "title", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.month is None:
+            previous_period = self.year - 1 if self.year > FIRST_YEAR else None
+            next_period = self.year + 1 if self.year < LAST_YEAR else None
+            context.update(
+                page_heading=_("Meetings in %(year)s") % {"year": self.year},
+                previous_url=previous_period and reverse("events:year", kwargs={"year": previous_period}),
+                previous_label=previous_period,
+                next_url=next_period and reverse("events:year", kwargs={"year": next_period}),
+                next_label=next_period,
+                months=[
+                    (
+                        month_in_words(datetime.date(self.year, number, 1)),
+                        reverse("events:month", args=[self.year, number]),
+                    )
+                    for number in range(1, 13)
+                ],
+            )
+        else:
+            previous_month, next_month = neighbour_months(self.first_day)
+            context.update(
+                page_heading=_("Meetings in %(month)s") % {"month": month_in_words(self.first_day)},
+                previous_url=previous_month
+                and reverse("events:month", args=[previous_month.year, previous_month.month]),
+                previous_label=previous_month and month_in_words(previous_month),
+                next_url=next_month and reverse("events:month", args=[next_month.year, next_month.month]),
+                next_label=next_month and month_in_words(next_month),
+                year_url=reverse("events:year", args=[self.year]),
+                calendar_url=reverse("events:calendar", args=[self.year, self.month]),
+            )
+        return context
+
+
+class CalendarDay:
+    def __init__(self, day, in_month, is_today, meetings):
+        self.date = day
+        self.in_month = in_month
+        self.is_today = is_today
+        self.meetings = meetings
+        self.in_words = _("%(weekday)s %(date)s") % {"weekday": WEEKDAYS[day.weekday()], "date": day_in_words(day)}
+
+
+class CalendarMonthView(TemplateView):
+    """A month as a grid of weeks; meetings appear on every day they span. Phones get it as an agenda."""
+
+    template_name = "events/calendar_month.html"
+
+    def get_context_data(self, *, year, month, **kwargs):
+        context = super().get_context_data(**kwargs)
+        first_day, last_day = month_bounds(year, month)
+        # Django counts weekdays from Sunday = 0, Python's calendar from Monday = 0.
+        first_weekday = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
+        weeks = calendar.Calendar(first_weekday).monthdatescalendar(year, month)
+        published = Meeting.objects.published()
+        dated = list(
+            published.dated()
+            .overlapping(weeks[0][0], weeks[-1][-1])
+            .with_related()
+            .order_by("start_date", "start_time", "title")
+        )
+        month_only = list(
+            published.filter(date_precision=DatePrecision.MONTH)
+            .overlapping(first_day, last_day)
+            .with_related()
+            .order_by("start_date", "title")
+        )
+        today = timezone.localdate()
+        grid = [
+            [
+                CalendarDay(
+                    day,
+                    in_month=day.month == month,
+                    is_today=day == today,
+                    meetings=[meeting for meeting in dated if meeting.start_date <= day <= meeting.end_date],
+                )
+                for day in week
+            ]
+            for week in weeks
+        ]
+        previous_month, next_month = neighbour_months(first_day)
+        weekday_order = [(first_weekday + offset) % 7 for offset in range(7)]
+        context.update(
+            month_name=month_in_words(first_day),
+            weeks=grid,
+            agenda=[day for week in grid for day in week if day.in_month and day.meetings],
+            weekdays=[(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in weekday_order],
+            month_only=month_only,
+            previous_month=previous_month,
+            next_month=next_month,
+            previous_month_name=previous_month and month_in_words(previous_month),
+            next_month_name=next_month and month_in_words(next_month),
+            list_url=reverse("events:month", args=[year, month]),
+            designation_needed=any_mentions_designated_country([*dated, *month_only]),
+        )
+        return context
+
+
+class CalendarTodayView(RedirectView):
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        today = timezone.localdate()
+        return reverse("events:calendar", args=[today.year, today.month])
 
 
 class MeetingDetailView(DetailView):
@@ -29,3 +307,20 @@ class MeetingDetailView(DetailView):
             # Editors preview drafts on the public design; the page says it is not public.
             return meetings
         return meetings.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        cluster = meeting.back_to_back_cluster()
+        if len(cluster) < CLUSTER_MIN_SIZE:
+            cluster = []
+        in_cluster = {member.pk for member in cluster}
+        canonical_url = settings.SITE_URL + meeting.get_absolute_url()
+        context.update(
+            cluster=cluster,
+            linked=[(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_cluster],
+            canonical_url=canonical_url,
+            json_ld=meeting_json_ld(meeting, canonical_url),
+            designation_needed=meeting.mentions_designated_country(),
+        )
+        return context

@@ -7,7 +7,11 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("organisations.urls")),
     path("", include("events.urls")),
 ]
+
+# A database outage answers 503, not 500 (see meetings_site/views.py); 400/403/404 use the templates.
+handler500 = "meetings_site.views.server_error"

@@ -9,7 +9,9 @@ played that role on at least one meeting.
 """
 
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +32,21 @@ class OrganisationQuerySet(models.QuerySet):
 
     def funders(self):
         return self.filter(fundings__isnull=False).distinct()
+
+    def with_public_meeting_counts(self, relation):
+        """Annotate public_meeting_count: published meetings reached through relation ("organised_meetings" or
+        "funded_meetings"); bodies with none are left out, so a draft never shows through a count."""
+        from events.models import Publication
+
+        now = timezone.now()
+        published = Q(**{f"{relation}__publication": Publication.PUBLISHED}) & (
+            Q(**{f"{relation}__publish_at__isnull": True}) | Q(**{f"{relation}__publish_at__lte": now})
+        )
+        return (
+            self.annotate(public_meeting_count=Count(relation, filter=published, distinct=True))
+            .filter(public_meeting_count__gt=0)
+            .order_by("name")
+        )
 
 
 class Organisation(models.Model):

@@ -1,9 +1,18 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from events.management.commands.loadseed import SEED_FIXTURES
+
+# Tests do not run collectstatic, and hashed static names need the manifest it writes.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A fast hasher: tests log editors in often, and the production hasher is slow on purpose.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -13,8 +22,8 @@ def seed(db):
 
 
 @pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Pages render without `collectstatic`: tests run with DEBUG off, which selects the manifest storage."""
+def unhashed_static_files(settings):
+    """Pages render without collectstatic having run: static names stay unhashed in tests."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

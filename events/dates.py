@@ -1,0 +1,105 @@
+"""A meeting's dates in words: "23–25 October 2018", "30 September – 2 October 2018", "October 2018".
+
+Every pattern is a translatable string and month names come from Django's
+translated calendar, so each language words a date range its own way. The
+day-and-month patterns use ``MONTHS_ALT`` (the form a month takes next to a
+day, genitive in several of the region's languages); month-only dates use
+``MONTHS``.
+"""
+
+import datetime
+import zoneinfo
+
+from django.utils import formats
+from django.utils.dates import MONTHS, MONTHS_ALT
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+
+def date_to_be_confirmed():
+    return _("Date to be confirmed")
+
+
+def day_in_words(day):
+    """24 April 2019"""
+    return pgettext("one day", "{day} {month} {year}").format(day=day.day, month=MONTHS_ALT[day.month], year=day.year)
+
+
+def month_in_words(day):
+    """October 2018"""
+    return pgettext("month only", "{month} {year}").format(month=MONTHS[day.month], year=day.year)
+
+
+def day_range_in_words(start, end):
+    """The shortest clear wording of the days from start to end inclusive."""
+    if end is None or end == start:
+        return day_in_words(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return pgettext("days in one month", "{start_day}–{end_day} {month} {year}").format(
+            start_day=start.day, end_day=end.day, month=MONTHS_ALT[start.month], year=start.year
+        )
+    if start.year == end.year:
+        return pgettext("days across months", "{start_day} {start_month} – {end_day} {end_month} {year}").format(
+            start_day=start.day,
+            start_month=MONTHS_ALT[start.month],
+            end_day=end.day,
+            end_month=MONTHS_ALT[end.month],
+            year=start.year,
+        )
+    return pgettext("days across years", "{start} – {end}").format(start=day_in_words(start), end=day_in_words(end))
+
+
+def time_in_words(value):
+    return formats.time_format(value, "H:i")
+
+
+def zone_in_words(day, clock_time, zone_name):
+    """The zone's abbreviation on that day ("CEST"), or its UTC offset when it has none ("UTC+04")."""
+    moment = datetime.datetime.combine(day, clock_time, tzinfo=zoneinfo.ZoneInfo(zone_name))
+    abbreviation = moment.tzname() or ""
+    if abbreviation[:1] in {"+", "-"}:
+        return f"UTC{abbreviation}"
+    return abbreviation
+
+
+def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
+    """24 April 2019, 09:30–17:00 CEST; or 23 October 2018, 09:00 – 25 October 2018, 13:00 CEST."""
+    end_date = end_date or start_date
+    zone = zone_in_words(end_date, end_time or start_time, zone_name)
+    if end_date == start_date:
+        if end_time is None or end_time == start_time:
+            return pgettext("one day at a time", "{day}, {time} {zone}").format(
+                day=day_in_words(start_date), time=time_in_words(start_time), zone=zone
+            )
+        return pgettext("one day between two times", "{day}, {start_time}–{end_time} {zone}").format(
+            day=day_in_words(start_date),
+            start_time=time_in_words(start_time),
+            end_time=time_in_words(end_time),
+            zone=zone,
+        )
+    return pgettext("several days with times", "{start_day}, {start_time} – {end_day}, {end_time} {zone}").format(
+        start_day=day_in_words(start_date),
+        start_time=time_in_words(start_time),
+        end_day=day_in_words(end_date),
+        end_time=time_in_words(end_time or start_time),
+        zone=zone,
+    )
+
+
+def meeting_dates_in_words(meeting):
+    """How the public reads a meeting's dates, whatever their precision."""
+    from .models import DatePrecision
+
+    if meeting.start_date is None or meeting.date_precision == DatePrecision.UNKNOWN:
+        return date_to_be_confirmed()
+    if meeting.date_precision == DatePrecision.MONTH:
+        if (meeting.start_date.year, meeting.start_date.month) != (meeting.end_date.year, meeting.end_date.month):
+            return pgettext("months", "{start} – {end}").format(
+                start=month_in_words(meeting.start_date), end=month_in_words(meeting.end_date)
+            )
+        return month_in_words(meeting.start_date)
+    if meeting.start_time is not None:
+        return timed_range_in_words(
+            meeting.start_date, meeting.end_date, meeting.start_time, meeting.end_time, meeting.timezone_name
+        )
+    return day_range_in_words(meeting.start_date, meeting.end_date)

@@ -1,0 +1,123 @@
+"""Editors' accounts: lockout after repeated wrong passwords, login logging, idle timeout, password rules."""
+
+import datetime
+import logging
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+PASSWORD = "correct horse battery staple"
+LOGIN_URL = "/admin/login/"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return django_user_model.objects.create_user(username="editor", password=PASSWORD, is_staff=True)
+
+
+def log_in(client, password, address="203.0.113.7"):
+    return client.post(LOGIN_URL, {"username": "editor", "password": password, "next": "/admin/"}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_show_the_form_error_and_the_sixth_locks(client, editor):
+    statuses = [log_in(client, "wrong password").status_code for _ in range(5)]
+
+    locked = log_in(client, "wrong password")
+
+    assert statuses == [200, 200, 200, 200, 200]
+    assert locked.status_code == 429
+    assert "<h1>Sign-in locked</h1>" in locked.content.decode()
+    assert locked["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+
+
+@pytest.mark.django_db
+def test_locked_account_refuses_even_the_right_password(client, editor):
+    for _ in range(6):
+        log_in(client, "wrong password")
+
+    response = log_in(client, PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_lockout_is_for_that_address_only(client, editor):
+    for _ in range(6):
+        log_in(client, "wrong password", address="203.0.113.7")
+
+    response = log_in(client, PASSWORD, address="198.51.100.20")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+def test_lockout_is_logged(client, editor, caplog):
+    caplog.set_level(logging.INFO, logger="meetings_site.security")
+
+    for _ in range(6):
+        log_in(client, "wrong password")
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "meetings_site.security"]
+    # Sorted: the lockout is logged by axes' receiver of the sixth failure, before or after ours.
+    assert sorted(messages) == ["login failed user=editor address=203.0.113.7"] * 6 + [
+        "login locked out user=editor address=203.0.113.7"
+    ]
+
+
+@pytest.mark.django_db
+def test_every_login_and_logout_is_logged(client, editor, caplog):
+    caplog.set_level(logging.INFO, logger="meetings_site.security")
+
+    log_in(client, PASSWORD)
+    client.post("/admin/logout/", REMOTE_ADDR="203.0.113.7")
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "meetings_site.security"]
+    assert messages == ["login user=editor address=203.0.113.7", "logout user=editor address=203.0.113.7"]
+
+
+@pytest.mark.django_db
+def test_session_cookie_is_secure_httponly_and_samesite_lax(client, editor):
+    response = log_in(client, PASSWORD)
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert (cookie["secure"], cookie["httponly"], cookie["samesite"]) == (True, True, "Lax")
+
+
+@pytest.mark.django_db
+def test_session_expiry_moves_forward_with_each_request(client, editor):
+    log_in(client, PASSWORD)
+    session = Session.objects.get()
+    session.expire_date = timezone.now() + datetime.timedelta(minutes=5)
+    session.save()
+
+    response = client.get("/admin/")
+
+    idle_limit = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert response.status_code == 200
+    assert idle_limit - Session.objects.get().expire_date < datetime.timedelta(seconds=30)
+
+
+@pytest.mark.django_db
+def test_idle_session_is_logged_out(client, editor):
+    log_in(client, PASSWORD)
+    # The editor has been idle for longer than the session lasts.
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_password_shorter_than_twelve_characters_is_refused():
+    with pytest.raises(ValidationError) as refused:
+        validate_password("Xq7#pLm2$vR")
+
+    assert refused.value.messages == ["This password is too short. It must contain at least 12 characters."]

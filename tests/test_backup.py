@@ -1,0 +1,159 @@
+"""Nothing lost: `make backup` then `make restore` into an empty database gives back the same public site.
+
+The scripts run as they do for an operator: in their own processes, against real databases
+(SQLite files here; PostgreSQL too when DATABASE_URL names one, as in CI).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dj_database_url
+import psycopg2
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# Renders the public pages the way a visitor gets them, one JSON object {path: body}.
+RENDER_PUBLIC_PAGES = """
+import json, django
+django.setup()
+from django.conf import settings
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+from django.test import Client
+from events.models import Meeting
+client = Client()
+paths = ["/"] + [meeting.get_absolute_url() for meeting in Meeting.objects.published().order_by("slug")]
+pages = {}
+for path in paths:
+    response = client.get(path)
+    pages[path] = [response.status_code, response.content.decode()]
+print(json.dumps(pages))
+"""
+
+
+def environment(database_url):
+    return {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "meetings_site.settings",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "backup-test-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+
+
+def run(arguments, database_url):
+    result = subprocess.run(
+        [sys.executable, *arguments],
+        cwd=PROJECT_DIR,
+        env=environment(database_url),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def seeded_database(database_url):
+    run(["manage.py", "migrate", "--noinput", "-v0"], database_url)
+    run(["manage.py", "loadseed"], database_url)
+
+
+def public_pages(database_url):
+    return json.loads(run(["-c", RENDER_PUBLIC_PAGES], database_url))
+
+
+def round_trip(source_url, target_url, backup_file):
+    seeded_database(source_url)
+    before = public_pages(source_url)
+
+    written = run(["scripts/backup.py", "--output", str(backup_file)], source_url)
+    restored = run(["scripts/restore.py", str(backup_file)], target_url)
+
+    after = public_pages(target_url)
+    assert written == f"{backup_file}\n"
+    assert restored.startswith(f"Restored {backup_file} into ")
+    return before, after
+
+
+@pytest.fixture(scope="module")
+def sqlite_round_trip(tmp_path_factory):
+    """Seed a SQLite database, back it up, restore into a new one (once for the tests below)."""
+    directory = tmp_path_factory.mktemp("backup")
+    source = f"sqlite:///{directory / 'source.sqlite3'}"
+    target = f"sqlite:///{directory / 'target.sqlite3'}"
+    before, after = round_trip(source, target, directory / "backup.json")
+    return directory, target, before, after
+
+
+def test_sqlite_backup_restores_the_same_public_pages(sqlite_round_trip):
+    _, _, before, after = sqlite_round_trip
+
+    assert len(before) == 13  # the home page and the twelve seed meetings
+    assert [status for status, _ in before.values()] == [200] * 13
+    assert after == before
+
+
+def test_sqlite_restored_database_dumps_to_the_same_data(sqlite_round_trip):
+    directory, target, _, _ = sqlite_round_trip
+
+    run(["scripts/backup.py", "--output", str(directory / "again.json")], target)
+
+    assert json.loads((directory / "again.json").read_text()) == json.loads((directory / "backup.json").read_text())
+
+
+def test_restore_refuses_a_database_that_is_not_empty(sqlite_round_trip):
+    directory, target, _, _ = sqlite_round_trip
+
+    result = subprocess.run(
+        [sys.executable, "scripts/restore.py", str(directory / "backup.json")],
+        cwd=PROJECT_DIR,
+        env=environment(target),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == f"Refusing to restore: database {directory / 'target.sqlite3'} is not empty.\n"
+
+
+@pytest.fixture
+def postgresql_databases():
+    """Two fresh PostgreSQL databases beside the test database (only when the suite runs on PostgreSQL)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("the suite runs on SQLite; set DATABASE_URL to a PostgreSQL database to test pg_dump")
+    config = dj_database_url.parse(url)
+    names = [f"{config['NAME']}_backup_source", f"{config['NAME']}_backup_target"]
+    server = psycopg2.connect(
+        dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"], password=config["PASSWORD"]
+    )
+    server.autocommit = True
+
+    def recreate(drop_only=False):
+        with server.cursor() as cursor:
+            for name in names:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                if not drop_only:
+                    cursor.execute(f'CREATE DATABASE "{name}"')
+
+    recreate()
+    base = url.rsplit("/", 1)[0]
+    yield [f"{base}/{name}" for name in names]
+    recreate(drop_only=True)
+    server.close()
+
+
+def test_postgresql_dump_restores_the_same_public_pages(postgresql_databases, tmp_path):
+    source, target = postgresql_databases
+
+    before, after = round_trip(source, target, tmp_path / "backup.dump")
+
+    assert [status for status, _ in before.values()] == [200] * 13
+    assert after == before

