@@ -15,7 +15,7 @@ from django.core.management import call_command
 from icalendar import Calendar
 
 from events.models import Meeting, OrganiserRole, Publication, Status
-from tests.factories import MeetingFactory, OrganisationFactory, VenueFactory
+from tests.factories import CountryFactory, MeetingFactory, OrganisationFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,14 +82,23 @@ def public_calendar_titles(page):
 
 def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_account, live_server):
     page = editor_page
-    VenueFactory(name="Hotel Tirana International", city="Tirana")
+    # The admin must work under the site's Content-Security-Policy: no inline script or style.
+    csp_violations = []
+
+    def note_csp_violation(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(message.text)
+
+    page.context.on("console", note_csp_violation)
+    CountryFactory(code="AL", name="Albania")
     OrganisationFactory(name="EU Delegation to Bosnia and Herzegovina", acronym="EUD BiH")
     OrganisationFactory(name="IISG Support Group", acronym="IISG")
     OrganisationFactory(name="European Union", acronym="EU")
     MeetingFactory(title="7th Meeting of the NFP Group", slug="7th-nfp", start_date="2030-04-23")
 
     # Log in.
-    page.goto("/admin/login/")
+    response = page.goto("/admin/login/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     page.fill("#id_username", EDITOR_EMAIL)
     page.fill("#id_password", EDITOR_PASSWORD)
     page.click("input[type=submit]")
@@ -106,7 +115,17 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     choose_in_autocomplete(page, "id_organiser_roles-1-organisation", "IISG")
     page.select_option("#id_organiser_roles-1-role", OrganiserRole.CO_ORGANISER)
     page.fill("#id_organiser_roles-1-position", "1")
-    choose_in_autocomplete(page, "id_venue", "Hotel Tirana International")
+    # A venue not yet known: added in the admin's pop-up, then chosen in the form.
+    with page.expect_popup() as popup_info:
+        page.click("#add_id_venue")
+    popup = popup_info.value
+    popup.fill("#id_name", "Hotel Tirana International")
+    popup.fill("#id_city", "Tirana")
+    choose_in_autocomplete(popup, "id_country", "Albania")
+    popup.fill("#id_timezone", "Europe/Tirane")
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+    assert page.inner_text("#id_venue option:checked") == "Hotel Tirana International, Tirana, Albania"
     choose_in_autocomplete(page, "id_fundings-0-organisation", "EU")
     page.fill("#id_fundings-0-instrument", "IPA II")
     page.fill("#id_description", "Discussing **P-CVE** topics.")
@@ -123,11 +142,14 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     assert page.inner_text(".markdown-preview strong") == "P-CVE"
 
     # The public sees it: on the list, on its page, in the feed.
-    page.goto("/")
-    assert page.locator("main a", has_text="3rd Meeting of the RNNC").count() == 1
+    page.goto("/meetings/")
+    item = page.locator(".meeting-item", has_text="3rd Meeting of the RNNC")
+    assert item.locator(".meeting-organisers").inner_text() == "Organised by EUD BiH, IISG"
+    assert item.locator(".status").count() == 0
     page.goto(meeting.get_absolute_url())
     assert page.inner_text("h1") == "3rd Meeting of the RNNC"
     assert page.locator(".draft-banner").count() == 0
+    assert page.locator(".status-banner").count() == 0
     assert public_calendar_titles(page)["3rd Meeting of the RNNC"] == "CONFIRMED"
 
     # Cancel it in a few clicks.
@@ -140,10 +162,12 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     assert meeting.status == Status.CANCELLED
 
     # The cancellation shows on the list, the page and the feed.
-    page.goto("/")
-    assert page.locator("main a", has_text="3rd Meeting of the RNNC").count() == 1
+    page.goto("/meetings/")
+    item = page.locator(".meeting-item", has_text="3rd Meeting of the RNNC")
+    assert item.locator(".status").inner_text() == "Cancelled"
     page.goto(meeting.get_absolute_url())
-    # TEMPORARY: the status note shows once the public meeting page (issue 2) is merged into main.
-    # assert "Cancelled at the request of the host." in page.inner_text("main")
+    banner = page.inner_text(".status-banner")
+    assert banner == "This meeting has been cancelled.\n\nCancelled at the request of the host."
     assert "status Confirmed → Cancelled" in page.inner_text(".change-log")
     assert public_calendar_titles(page)["3rd Meeting of the RNNC"] == "CANCELLED"
+    assert csp_violations == []
