@@ -18,12 +18,14 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisations.models import Organisation
@@ -278,6 +280,9 @@ def _describe_link_record(record):
         return _("(since deleted)")
 
 
+MAX_PREVIEW_CHARACTERS = 100_000
+
+
 def locked(queryset):
     """The meetings of ``queryset``, row-locked for this transaction in primary-key order.
 
@@ -294,6 +299,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/events/meeting/change_form.html"
     change_list_template = "admin/events/meeting/change_list.html"
+
+    class Media:
+        # Progressive enhancement: without it, the preview appears after saving.
+        js = ["js/markdown-preview.js"]
+
     list_display = ["title", "start_date", "end_date", "city", "status", "publication"]
     list_filter = [
         "status",
@@ -419,13 +429,18 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("description as the public will see it"))
     def description_preview(self, meeting):
+        url = reverse("admin:events_meeting_preview_markdown")
         if not meeting.description:
-            return _("Save a description to see it here as the public will.")
+            return format_html(
+                '<div class="markdown-preview" data-preview-url="{}">{}</div>',
+                url,
+                _("Save a description to see it here as the public will."),
+            )
         from .markdown import render_markdown  # written with the public pages; sanitised HTML
 
         # render_markdown returns HTML cleaned by nh3, safe to show as is.
         html = mark_safe(render_markdown(meeting.description))  # noqa: S308
-        return format_html('<div class="markdown-preview">{}</div>', html)
+        return format_html('<div class="markdown-preview" data-preview-url="{}">{}</div>', url, html)
 
     # --- Saving: warnings after a save --------------------------------------
 
@@ -448,6 +463,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
         own = [
             path("import-ics/", self.admin_site.admin_view(self.import_view), name="events_meeting_import"),
             path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name="events_meeting_export"),
+            path(
+                "preview-markdown/",
+                self.admin_site.admin_view(self.preview_markdown_view),
+                name="events_meeting_preview_markdown",
+            ),
             path(
                 "<path:object_id>/postpone/",
                 self.admin_site.admin_view(self.postpone_view),
@@ -602,6 +622,18 @@ class MeetingAdmin(SimpleHistoryAdmin):
                 "instead of adding them twice."
             ),
         )
+
+    @method_decorator(require_POST)
+    def preview_markdown_view(self, request):
+        """The description as the public will see it, for the live preview (static/js/markdown-preview.js)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        text = request.POST.get("text", "")
+        if len(text) > MAX_PREVIEW_CHARACTERS:
+            return HttpResponseBadRequest(_("The description is too long to preview."))
+        from .markdown import render_markdown
+
+        return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")
 
     def export_csv_view(self, request):
         if not self.has_view_permission(request):

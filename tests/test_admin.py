@@ -160,7 +160,7 @@ def test_markdown_preview_shows_the_description_as_the_public_sees_it(editor_cli
     response = editor_client.get(change_url(meeting))
 
     html = response.content.decode()
-    preview = re.search(r'<div class="markdown-preview">(.*?)</div>', html, flags=re.S).group(1)
+    preview = re.search(r'<div class="markdown-preview"[^>]*>(.*?)</div>', html, flags=re.S).group(1)
     assert "<strong>objectives</strong>" in preview
     assert "<li>exchange</li>" in preview
     assert "<script>" not in preview
@@ -678,3 +678,20 @@ def test_bulk_action_on_a_search_across_organisers(editor_client, listing):
         "Board of the RCC",
         "SALW steering group",
     ]
+
+
+def test_live_markdown_preview_renders_what_the_public_will_see(editor_client):
+    url = reverse("admin:events_meeting_preview_markdown")
+
+    response = editor_client.post(url, {"text": "Key **objectives**\n\n<script>alert(1)</script>"})
+
+    assert response.status_code == 200
+    assert response.content.decode().strip() == "<p>Key <strong>objectives</strong></p>"
+    assert editor_client.get(url).status_code == 405
+    assert editor_client.post(url, {"text": "x" * 100_001}).status_code == 400
+
+
+def test_live_markdown_preview_needs_an_editor(client):
+    client.force_login(User.objects.create_user("viewer@example.org", is_staff=True))
+
+    assert client.post(reverse("admin:events_meeting_preview_markdown"), {"text": "x"}).status_code == 403

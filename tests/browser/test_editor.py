@@ -128,7 +128,10 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     assert page.inner_text("#id_venue option:checked") == "Hotel Tirana International, Tirana, Albania"
     choose_in_autocomplete(page, "id_fundings-0-organisation", "EU")
     page.fill("#id_fundings-0-instrument", "IPA II")
-    page.fill("#id_description", "Discussing **P-CVE** topics.")
+    page.locator("#id_description").press_sequentially("Discussing **P-CVE** topics.")
+    # The live preview (static/js/markdown-preview.js) shows the public rendering before saving.
+    page.wait_for_selector(".markdown-preview strong")
+    assert page.inner_text(".markdown-preview") == "Discussing P-CVE topics."
     choose_in_autocomplete(page, "id_links_from-0-to_meeting", "7th Meeting of the NFP Group")
     page.select_option("#id_publication", Publication.PUBLISHED)
     page.click("input[name=_continue]")
