@@ -71,13 +71,18 @@ def choose_in_autocomplete(page, field_id, text):
     page.click(f".select2-results__option:has-text('{text}')")
 
 
-def public_calendar_titles(page):
+def feed_entry(page, meeting):
+    """(SUMMARY, STATUS, DESCRIPTION) of ``meeting`` in the public feed, parsed as a calendar program would."""
     response = page.request.get("/calendar.ics")
-    if response.status == 404:  # TEMPORARY until the feeds (issue 4) are merged into main
-        return {"3rd Meeting of the RNNC": "CANCELLED" if "cancelled" in page.content().lower() else "CONFIRMED"}
     assert response.status == 200
     calendar = Calendar.from_ical(response.body())
-    return {str(event["SUMMARY"]): str(event.get("STATUS", "")) for event in calendar.walk("VEVENT")}
+    entries = [
+        (str(event["SUMMARY"]), str(event["STATUS"]), str(event["DESCRIPTION"]))
+        for event in calendar.walk("VEVENT")
+        if str(event["URL"]).endswith(meeting.get_absolute_url())
+    ]
+    assert len(entries) == 1
+    return entries[0]
 
 
 def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_account, live_server):
@@ -126,7 +131,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     with popup.expect_event("close"):
         popup.click("input[name=_save]")
     assert page.inner_text("#id_venue option:checked") == "Hotel Tirana International, Tirana, Albania"
-    choose_in_autocomplete(page, "id_fundings-0-organisation", "EU")
+    choose_in_autocomplete(page, "id_fundings-0-organisation", "European Union")
     page.fill("#id_fundings-0-instrument", "IPA II")
     page.locator("#id_description").press_sequentially("Discussing **P-CVE** topics.")
     # The live preview (static/js/markdown-preview.js) shows the public rendering before saving.
@@ -143,6 +148,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
         ("IISG", OrganiserRole.CO_ORGANISER),
     ]
     assert page.inner_text(".markdown-preview strong") == "P-CVE"
+    assert [str(funding) for funding in meeting.fundings.all()] == ["EU – IPA II"]
 
     # The public sees it: on the list, on its page, in the feed.
     page.goto("/meetings/")
@@ -153,7 +159,9 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     assert page.inner_text("h1") == "3rd Meeting of the RNNC"
     assert page.locator(".draft-banner").count() == 0
     assert page.locator(".status-banner").count() == 0
-    assert public_calendar_titles(page)["3rd Meeting of the RNNC"] == "CONFIRMED"
+    summary, status, description = feed_entry(page, meeting)
+    assert (summary, status) == ("3rd Meeting of the RNNC", "CONFIRMED")
+    assert "Organisers: EUD BiH (Organiser); IISG (Co-organiser)" in description
 
     # Cancel it in a few clicks.
     page.goto(f"/admin/events/meeting/{meeting.pk}/change/")
@@ -172,5 +180,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     banner = page.inner_text(".status-banner")
     assert banner == "This meeting has been cancelled.\n\nCancelled at the request of the host."
     assert "status Confirmed → Cancelled" in page.inner_text(".change-log")
-    assert public_calendar_titles(page)["3rd Meeting of the RNNC"] == "CANCELLED"
+    summary, status, description = feed_entry(page, meeting)
+    assert (summary, status) == ("Cancelled: 3rd Meeting of the RNNC", "CANCELLED")
+    assert description.startswith("Cancelled: Cancelled at the request of the host.")
     assert csp_violations == []
