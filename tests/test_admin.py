@@ -527,6 +527,7 @@ def test_staff_preview_a_draft_on_the_public_page_with_a_banner(client, editor):
     assert anonymous.status_code == 404
     assert preview.status_code == 200
     assert "Draft — not public" in preview.content.decode()
+    assert sorted(preview["Cache-Control"].split(", ")) == ["no-store", "private"]
 
 
 def test_published_meeting_has_no_draft_banner(client, editor):
