@@ -21,7 +21,6 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -34,6 +33,7 @@ from . import editing
 from .admin_forms import CancelForm, DuplicateForm, ImportCalendarForm, MeetingAdminForm, PostponeForm
 from .clashes import find_clashes
 from .ics_import import CalendarImportError, fetch_calendar, import_calendar
+from .markdown import render_markdown
 from .models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
 
 
@@ -286,8 +286,8 @@ MAX_PREVIEW_CHARACTERS = 100_000
 def locked(queryset):
     """The meetings of ``queryset``, row-locked for this transaction in primary-key order.
 
-    Re-selected by key because the admin's list may be DISTINCT (search across organisers),
-    which PostgreSQL cannot lock.
+    Re-selected by bare key: the admin's queryset joins the venue with an outer join (and a
+    search may add DISTINCT), and PostgreSQL refuses FOR UPDATE on either.
     """
     keys = list(queryset.values_list("pk", flat=True))
     return Meeting.objects.filter(pk__in=keys).order_by("pk").select_for_update()
@@ -299,6 +299,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/events/meeting/change_form.html"
     change_list_template = "admin/events/meeting/change_list.html"
+    object_history_template = "admin/events/meeting/object_history.html"
 
     class Media:
         # Progressive enhancement: without it, the preview appears after saving.
@@ -383,8 +384,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("venue__country")
 
-    object_history_template = "admin/events/meeting/object_history.html"
-
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "link_history": link_history(unquote(object_id))}
         return super().history_view(request, object_id, extra_context=extra_context)
@@ -436,10 +435,8 @@ class MeetingAdmin(SimpleHistoryAdmin):
                 url,
                 _("Save a description to see it here as the public will."),
             )
-        from .markdown import render_markdown  # written with the public pages; sanitised HTML
-
-        # render_markdown returns HTML cleaned by nh3, safe to show as is.
-        html = mark_safe(render_markdown(meeting.description))  # noqa: S308
+        # The public renderer: HTML sanitised by nh3 and marked safe, exactly what visitors see.
+        html = render_markdown(meeting.description)
         return format_html('<div class="markdown-preview" data-preview-url="{}">{}</div>', url, html)
 
     # --- Saving: warnings after a save --------------------------------------
@@ -631,8 +628,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
         text = request.POST.get("text", "")
         if len(text) > MAX_PREVIEW_CHARACTERS:
             return HttpResponseBadRequest(_("The description is too long to preview."))
-        from .markdown import render_markdown
-
         return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")
 
     def export_csv_view(self, request):
