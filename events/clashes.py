@@ -1,14 +1,15 @@
 """Clash warnings for editors: meetings that may compete for the same people or rooms.
 
-A clash is a hint, never a block: two meetings may well share a city on purpose
-(back to back). Cancelled meetings clash with nothing.
+A clash is a hint, never a block. Meetings linked to each other (back to back, side
+events) are planned together, so they never clash; cancelled meetings clash with nothing.
 """
 
 import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Meeting, Status
+from .models import BackToBack, Meeting, Status
 
 SAME_CITY = _("same city, overlapping dates")
 SAME_TOPIC = _("same topic, overlapping dates")
@@ -24,12 +25,19 @@ def week_of(day):
 def find_clashes(meeting):
     """Other meetings that clash with ``meeting``, as (reason, meeting) pairs in date order.
 
-    Three queries at most, whatever the size of the calendar.
+    Six queries at most, whatever the size of the calendar.
     """
     if meeting.pk is None or meeting.start_date is None or meeting.is_cancelled:
         return []
+    linked = {
+        pk
+        for pair in BackToBack.objects.filter(Q(from_meeting=meeting) | Q(to_meeting=meeting)).values_list(
+            "from_meeting_id", "to_meeting_id"
+        )
+        for pk in pair
+    }
     others = (
-        Meeting.objects.exclude(pk=meeting.pk)
+        Meeting.objects.exclude(pk__in=linked | {meeting.pk})
         .exclude(status=Status.CANCELLED)
         .filter(start_date__isnull=False)
         .select_related("venue__country")

@@ -696,3 +696,18 @@ def test_live_markdown_preview_needs_an_editor(client):
     client.force_login(User.objects.create_user("viewer@example.org", is_staff=True))
 
     assert client.post(reverse("admin:events_meeting_preview_markdown"), {"text": "x"}).status_code == 403
+
+
+def test_linked_meetings_are_not_clashes(editor_client):
+    rcc = OrganisationFactory()
+    meeting = MeetingFactory(title="RNNC meeting", start_date=D(2030, 4, 24))
+    back_to_back = MeetingFactory(title="NFP Group", start_date=D(2030, 4, 23), end_date=D(2030, 4, 24))
+    unrelated = MeetingFactory(title="Unrelated", start_date=D(2030, 4, 24), venue=meeting.venue)
+    BackToBackFactory(from_meeting=back_to_back, to_meeting=meeting)
+    for other in (meeting, back_to_back):
+        MeetingOrganiserFactory(meeting=other, organisation=rcc)
+
+    response = editor_client.get(change_url(meeting))
+
+    clashes = re.search(r'<div class="readonly"><ul>(.*?)</ul>', response.content.decode(), flags=re.S).group(1)
+    assert re.findall(r">([^<]+)</a>", clashes) == [unrelated.title]
