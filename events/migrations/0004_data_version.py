@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_editors_group'),
+        ('events', '0003_meeting_source_uid'),
     ]
 
     operations = [

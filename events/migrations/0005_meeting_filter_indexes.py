@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_data_version'),
+        ('events', '0004_data_version'),
         ('organisations', '0001_initial'),
     ]
 
