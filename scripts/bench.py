@@ -23,6 +23,7 @@ BENCH_PORT (8105).
 
 import argparse
 import datetime
+import http.client
 import os
 import re
 import secrets
@@ -270,8 +271,8 @@ def fetch(url, headers=None, timeout=60):
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers)
-    except (urllib.error.URLError, OSError):
-        return None, {}
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None, {}  # refused, timed out, or cut off (a worker killed by gunicorn's timeout)
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -315,7 +316,8 @@ def measure(server, wrk, targets, duration, token):
             log(f"{target.name}: {target.path} is missing (404)")
             continue
         if status != 200:
-            results[target.name] = (Result(note=f"HTTP {status}"), Result(note=f"HTTP {status}"))
+            note = f"HTTP {status}" if status else "no answer (timeout)"
+            results[target.name] = (Result(note=note), Result(note=note))
             log(f"{target.name}: {target.path} answered {status}")
             continue
         if target.name == "feed 304":
