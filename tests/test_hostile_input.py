@@ -31,8 +31,31 @@ PARAMETER_NAMES = [
     "format",
 ]
 
-# Public pages that take query parameters (one per view).
-FILTERED_PATHS = ["/"]
+# Every public page (one per view); junk goes into each one's query string.
+PUBLIC_PATHS = [
+    "/",
+    "/meetings/",
+    "/meetings/2019/",
+    "/meetings/2019/4/",
+    "/meetings/regional-meeting/",
+    "/calendar/",
+    "/calendar/2019/4/",
+    "/organisers/",
+    "/organisers/rcc/",
+    "/funders/",
+    "/feeds/meetings.rss",
+    "/feeds/meetings.atom",
+    "/sitemap.xml",
+]
+# Path segments typed as numbers or slugs in the URL patterns.
+PATH_TEMPLATES = [
+    "/meetings/{slug}/",
+    "/organisers/{slug}/",
+    "/funders/{slug}/",
+    "/meetings/{number}/",
+    "/meetings/{number}/{number}/",
+    "/calendar/{number}/{number}/",
+]
 
 KNOWN_TROUBLE = [
     "",
@@ -70,7 +93,7 @@ junk_values = st.one_of(
 junk_query = st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES) | any_text, junk_values), max_size=6)
 
 FUZZ_SETTINGS = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -90,7 +113,7 @@ def assert_not_server_error(response, url):
     assert response.status_code < 500, f"{response.status_code} for {url[:300]!r}"
 
 
-@pytest.mark.parametrize("path", FILTERED_PATHS)
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
 @FUZZ_SETTINGS
 @given(query=junk_query)
 def test_junk_query_parameters_never_cause_a_server_error(client, some_meetings, path, query):
@@ -99,19 +122,21 @@ def test_junk_query_parameters_never_cause_a_server_error(client, some_meetings,
     assert_not_server_error(client.get(url), url)
 
 
+@pytest.mark.parametrize("template", PATH_TEMPLATES)
 @FUZZ_SETTINGS
-@given(slug=st.one_of(st.sampled_from(KNOWN_TROUBLE), any_text))
-def test_junk_meeting_slug_never_causes_a_server_error(client, some_meetings, slug):
-    url = f"/meetings/{quote(slug, safe='')}/"
+@given(
+    slug=st.one_of(st.sampled_from(KNOWN_TROUBLE), any_text),
+    number=st.one_of(st.integers(min_value=0, max_value=10**30), st.sampled_from(["0", "00", "-1", "1e3"])),
+)
+def test_junk_in_url_paths_never_causes_a_server_error(client, some_meetings, template, slug, number):
+    url = template.format(slug=quote(slug, safe=""), number=number)
 
-    response = client.get(url)
-
-    assert_not_server_error(response, url)
+    assert_not_server_error(client.get(url), url)
 
 
 @pytest.mark.django_db
 def test_very_long_query_string_gets_no_server_error(client):
-    url = "/?" + "&".join(f"q={'x' * 100}" for _ in range(1900))
+    url = "/meetings/?" + "&".join(f"q={'x' * 100}" for _ in range(1900))
 
     assert client.get(url).status_code < 500
 
