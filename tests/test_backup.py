@@ -47,7 +47,7 @@ def environment(database_url):
 
 
 def run(arguments, database_url):
-    result = subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
+    result = subprocess.run(
         [sys.executable, *arguments],
         cwd=PROJECT_DIR,
         env=environment(database_url),
@@ -110,7 +110,7 @@ def test_sqlite_restored_database_dumps_to_the_same_data(sqlite_round_trip):
 def test_restore_refuses_a_database_that_is_not_empty(sqlite_round_trip):
     directory, target, _, _ = sqlite_round_trip
 
-    result = subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
+    result = subprocess.run(
         [sys.executable, "scripts/restore.py", str(directory / "backup.json")],
         cwd=PROJECT_DIR,
         env=environment(target),

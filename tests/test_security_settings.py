@@ -67,7 +67,7 @@ def test_production_settings_redirect_to_https_and_mark_cookies_secure():
         DJANGO_SETTINGS_MODULE="meetings_site.settings", SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https"
     )
 
-    result = subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
+    result = subprocess.run(
         [sys.executable, "-c", script], cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=60
     )
 
