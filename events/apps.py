@@ -7,6 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from . import signals
+        from . import ical_signals, signals
 
         signals.connect()
+        ical_signals.connect()

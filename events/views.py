@@ -31,9 +31,24 @@ CLUSTER_MIN_SIZE = 3
 CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "programme")
 
 
+def designated_country_names():
+    """Names of the countries shown with the designation footnote (Kosovo), lower-cased for matching text."""
+    return [name.lower() for name in Country.objects.filter(needs_designation=True).values_list("name", flat=True)]
+
+
+def text_names_any(texts, names):
+    return any(name in text.lower() for text in texts if text for name in names)
+
+
 def any_mentions_designated_country(meetings):
-    """True when a listed meeting is held in a country shown with the designation (lists name only the venue's)."""
-    return any(meeting.public_country is not None and meeting.public_country.needs_designation for meeting in meetings)
+    """True when a listed meeting is held in, or names in its title, a country shown with the designation.
+
+    List items show a meeting's title and its venue's country only, so only those count.
+    """
+    meetings = list(meetings)
+    if any(meeting.public_country is not None and meeting.public_country.needs_designation for meeting in meetings):
+        return True
+    return bool(meetings) and text_names_any([meeting.title for meeting in meetings], designated_country_names())
 
 
 def month_bounds(year, month=None):
@@ -308,15 +323,23 @@ class MeetingDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         meeting = self.object
         cluster = meeting.back_to_back_cluster()
-        if len(cluster) < CLUSTER_MIN_SIZE:
-            cluster = []
-        in_cluster = {member.pk for member in cluster}
+        timeline = cluster if len(cluster) >= CLUSTER_MIN_SIZE else []
+        in_timeline = {member.pk for member in timeline}
         canonical_url = settings.SITE_URL + meeting.get_absolute_url()
+        linked = [(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_timeline]
         context.update(
+            # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
             cluster=cluster,
-            linked=[(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_cluster],
+            cluster_timeline=timeline,
+            linked=linked,
             canonical_url=canonical_url,
             json_ld=meeting_json_ld(meeting, canonical_url),
-            designation_needed=meeting.mentions_designated_country(),
+            designation_needed=meeting.mentions_designated_country()
+            or text_names_any(
+                [meeting.title, meeting.summary, meeting.description, meeting.status_note]
+                + [other.title for _label, other in linked]
+                + [member.title for member in timeline],
+                designated_country_names(),
+            ),
         )
         return context

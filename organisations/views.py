@@ -1,5 +1,6 @@
 """Who organises and who funds the meetings: index pages with counts, and one page per body."""
 
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
@@ -60,6 +61,8 @@ class OrganisationDetailView(DetailView):
             date_to_be_confirmed=to_be_confirmed,
             past=past,
             all_meetings_url=f"{reverse('events:list')}?{self.role}={self.object.slug}",
+            # The subscription partial's filter: this page's meetings are the list filtered by this body.
+            feed_query=QueryDict(mutable=True, query_string=f"{self.role}={self.object.slug}"),
             past_truncated=len(past) == MEETINGS_SHOWN,
             designation_needed=any_mentions_designated_country([*upcoming, *to_be_confirmed, *past]),
         )

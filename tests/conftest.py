@@ -14,12 +14,3 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def seed(db):
     """The seed's real meetings, loaded from fixtures/ exactly as `make run` loads them."""
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
-
-
-@pytest.fixture(autouse=True)
-def unhashed_static_files(settings):
-    """Pages render without collectstatic having run: static names stay unhashed in tests."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

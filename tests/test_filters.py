@@ -177,6 +177,7 @@ def test_filters_combine(client, meetings):
         ({"country": "ZZ"}, "Country", "Select a valid choice. ZZ is not one of the available choices."),
         ({"status": "maybe"}, "Status", "Select a valid choice. maybe is not one of the available choices."),
         ({"q": "x" * 201}, "Search", "Ensure this value has at most 200 characters (it has 201)."),
+        ({"city": "y" * 101}, "City", "Ensure this value has at most 100 characters (it has 101)."),
     ],
 )
 def test_invalid_value_is_a_visible_error_with_status_400(client, meetings, query, label, message):

@@ -18,18 +18,20 @@ from tests.factories import (
 
 # page: the most queries it may make, whatever the number of meetings.
 CEILINGS = {
-    "/": 7,  # upcoming + their 5 prefetches, date-to-be-confirmed (none here)
+    "/": 8,  # upcoming + their 5 prefetches, date-to-be-confirmed (none here), designated country names
     "/meetings/": 13,  # count, page + 5 prefetches, 5 filter choice lists, the designation check
     "/meetings/?topic=topic-a&country=XK&q=meeting": 15,  # + validating the topic and country slugs
     "/meetings/2030/": 13,
     "/meetings/2030/5/": 13,
-    "/calendar/2030/5/": 7,  # dated + 5 prefetches, month-only (none here)
-    # meeting + 5 prefetches, 2 for links, at most MAX_CLUSTER_HOPS (6) for the cluster walk + its meetings
-    "/meetings/meeting-0/": 15,
+    "/calendar/2030/5/": 8,  # dated + 5 prefetches, month-only (none here), designated country names
+    # meeting + 5 prefetches, 2 for links, at most MAX_CLUSTER_HOPS (6) for the cluster walk + its meetings,
+    # designated country names (skipped here: the meeting's own countries already need the footnote)
+    "/meetings/meeting-0/": 16,
     "/organisers/": 1,
     "/funders/": 1,
-    "/organisers/rcc/": 14,  # organisation, upcoming and past with 5 prefetches each, date to be confirmed
-    "/funders/eu/": 14,
+    # organisation, upcoming and past with 5 prefetches each, date to be confirmed, designated country names
+    "/organisers/rcc/": 15,
+    "/funders/eu/": 15,
     "/feeds/meetings.rss": 1,
     "/sitemap.xml": 2,
 }

@@ -423,7 +423,11 @@ def test_organiser_page_lists_upcoming_and_past_without_drafts(client, db):
         organisation=rcc, meeting=MeetingFactory(title="Draft", start_date=today + DAY, publication=Publication.DRAFT)
     )
     response = client.get("/organisers/rcc/")
-    assert texts(response.content, "h2") == ["Upcoming meetings it organises", "Past meetings"]
+    assert texts(response.content, "h2") == [
+        "Upcoming meetings it organises",
+        "Past meetings",
+        "Subscribe to this view",
+    ]
     assert meeting_titles(response) == ["Next", "Before"]
 
 
@@ -575,3 +579,11 @@ def test_the_cluster_walk_stops_after_six_hops(db):
     for earlier, later in itertools.pairwise(chain):
         BackToBackFactory(from_meeting=earlier, to_meeting=later)
     assert [meeting.title for meeting in chain[0].back_to_back_cluster()] == [f"Day {day}" for day in range(1, 8)]
+
+
+def test_the_footnote_follows_kosovo_named_in_a_description_or_a_title(client, db):
+    CountryFactory(code="XK", name="Kosovo", needs_designation=True)
+    MeetingFactory(slug="described", description="Representatives from Albania and Kosovo* take part.")
+    MeetingFactory(title="Kosovo* coordination meeting", start_date=timezone.localdate() + DAY)
+    assert footnotes(client.get("/meetings/described/")) == [str(KOSOVO_FOOTNOTE)]
+    assert footnotes(client.get("/")) == [str(KOSOVO_FOOTNOTE)]

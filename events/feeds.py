@@ -1,0 +1,247 @@
+"""Calendar feeds assembled from cached VEVENT pieces.
+
+Calendar clients poll far more often than editors edit, so a feed is never built
+from scratch twice: each meeting's VEVENT is serialized once (by ``events.ical``)
+and kept in the shared cache under a key that changes with anything it shows —
+the meeting's UID, SEQUENCE and last edit, the pieces version (moved when shared
+data such as an organisation's name changes; see ``events.ical_signals``) and the
+language. Editing one meeting rebuilds one piece. A feed is one query for the rows it holds, one ``get_many`` per chunk
+of rows, and the joined pieces. Conditional requests are answered from the data
+version alone, before any of that runs.
+"""
+
+import datetime
+import hashlib
+from itertools import islice
+from typing import NamedTuple
+
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from . import ical
+from .filters import MeetingFilter
+from .ical_signals import pieces_version
+from .models import DEFAULT_TIMEZONE, BackToBack, Meeting, MeetingFunder, MeetingOrganiser, Publication
+from .versioning import data_version
+
+FEED_PARAMS = tuple(MeetingFilter.base_filters)
+# A subscriber wants what is coming and the recent past, not twenty years of archive.
+DEFAULT_WINDOW = datetime.timedelta(days=365)
+# A piece is rebuilt when its key changes; old pieces just expire.
+PIECE_TIMEOUT = 7 * 24 * 60 * 60
+CHUNK_SIZE = 500
+# Above this many meetings a feed is streamed instead of built in memory first.
+STREAM_THRESHOLD = 2000
+
+
+class FeedRow(NamedTuple):
+    """What a feed needs to know about a meeting before it has its VEVENT."""
+
+    pk: int
+    uid: object
+    sequence: int
+    updated_at: datetime.datetime
+    timezone: str | None
+    start_date: datetime.date
+    end_date: datetime.date
+    start_time: datetime.time | None
+
+
+# --- Choosing meetings ------------------------------------------------------
+
+
+def feed_queryset():
+    """Meetings a feed may hold: published ones whose exact dates are known."""
+    return Meeting.objects.published().dated()
+
+
+def canonical_query(query):
+    """The filter part of a query string in a fixed order: the same feed, the same ETag and cache key."""
+    pairs = sorted((key, value) for key in FEED_PARAMS for value in query.getlist(key) if value.strip())
+    return urlencode(pairs)
+
+
+def uses_default_window(query):
+    return not any(query.get(key, "").strip() for key in ("date_from", "date_to"))
+
+
+def window_start(today=None):
+    return (today or timezone.localdate()) - DEFAULT_WINDOW
+
+
+def filter_reason(filterset):
+    """The filter form's errors as plain text for a 400 response."""
+    lines = []
+    for field, errors in filterset.errors.items():
+        for error in errors:
+            lines.append(f"{field}: {error}")
+    return "\n".join(lines)
+
+
+def filter_labels(cleaned_data):
+    """Human names of what a feed is filtered on, in the filter form's order."""
+    labels = []
+    if cleaned_data.get("q"):
+        labels.append(f"“{cleaned_data['q']}”")
+    for key in ("topic", "organiser", "funder", "programme"):
+        for obj in cleaned_data.get(key) or ():
+            labels.append(getattr(obj, "short_name", None) or str(obj))
+    labels += [country.display_name for country in cleaned_data.get("country") or ()]
+    if cleaned_data.get("city"):
+        labels.append(cleaned_data["city"])
+    status_labels = dict(MeetingFilter.base_filters["status"].extra["choices"])
+    labels += [str(status_labels[value]) for value in cleaned_data.get("status") or ()]
+    if cleaned_data.get("date_from"):
+        labels.append(_("from %(date)s") % {"date": cleaned_data["date_from"].isoformat()})
+    if cleaned_data.get("date_to"):
+        labels.append(_("until %(date)s") % {"date": cleaned_data["date_to"].isoformat()})
+    return labels
+
+
+def feed_rows(queryset):
+    """The feed's meetings in calendar order, as light rows (no related objects loaded)."""
+    rows = queryset.order_by("start_date", "start_time", "title", "pk").values_list(
+        "pk", "uid", "sequence", "updated_at", "venue__timezone", "start_date", "end_date", "start_time"
+    )
+    return [FeedRow(*row) for row in rows]
+
+
+def cluster_ids(meeting):
+    """The meeting and the published meetings chained to it back to back (the page's "meeting week")."""
+    return [member.pk for member in meeting.back_to_back_cluster()]
+
+
+# --- Pieces -----------------------------------------------------------------
+
+
+def piece_key(row, version, language):
+    return f"ical:vevent:{language}:{version}:{row.uid.hex}:{row.sequence}:{row.updated_at.timestamp():.6f}"
+
+
+def published_links(prefix):
+    """Prefetch of one side of a meeting's links, keeping only meetings the public may see."""
+    other = "to_meeting" if prefix == "links_from" else "from_meeting"
+    now = timezone.now()
+    visible = Q(**{f"{other}__publication": Publication.PUBLISHED}) & (
+        Q(**{f"{other}__publish_at__isnull": True}) | Q(**{f"{other}__publish_at__lte": now})
+    )
+    return Prefetch(prefix, queryset=BackToBack.objects.filter(visible).select_related(other))
+
+
+def meetings_for_pieces(pks):
+    """The meetings behind these rows, with everything their VEVENTs show, in a fixed number of queries."""
+    return (
+        Meeting.objects.filter(pk__in=pks)
+        .select_related("venue__country")
+        .prefetch_related(
+            Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),
+            Prefetch("fundings", queryset=MeetingFunder.objects.select_related("organisation")),
+            "topics",
+            published_links("links_from"),
+            published_links("links_to"),
+        )
+    )
+
+
+def linked_meetings(meeting):
+    """(label, meeting) pairs from prefetched links, in date order."""
+    pairs = [(link.get_kind_display(), link.to_meeting) for link in meeting.links_from.all()]
+    pairs += [(link.reverse_label, link.from_meeting) for link in meeting.links_to.all()]
+    return sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title))
+
+
+def build_pieces(pks):
+    return {meeting.pk: ical.event_piece(meeting, linked_meetings(meeting)) for meeting in meetings_for_pieces(pks)}
+
+
+def event_pieces(rows, version, language):
+    """Each row's VEVENT in order: from the cache, or built (and cached) a chunk at a time."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        keys = {row.pk: piece_key(row, version, language) for row in chunk}
+        pieces = cache.get_many(keys.values())
+        missing = [row.pk for row in chunk if keys[row.pk] not in pieces]
+        if missing:
+            built = {keys[pk]: piece for pk, piece in build_pieces(missing).items()}
+            cache.set_many(built, timeout=PIECE_TIMEOUT)
+            pieces.update(built)
+        for row in chunk:
+            # A meeting unpublished since the rows were read has no piece: it is left out.
+            if keys[row.pk] in pieces:
+                yield pieces[keys[row.pk]]
+
+
+def timezone_pieces(rows):
+    """One VTIMEZONE per venue zone of the timed meetings, covering their dates."""
+    spans = {}
+    for row in rows:
+        if row.start_time is None:
+            continue
+        tzid = row.timezone or DEFAULT_TIMEZONE
+        first, last = spans.get(tzid, (row.start_date, row.end_date))
+        spans[tzid] = (min(first, row.start_date), max(last, row.end_date))
+    pieces = []
+    for tzid, (first, last) in sorted(spans.items()):
+        pieces.append(ical.timezone_piece(tzid, *ical.timezone_years(first, last)))
+    return pieces
+
+
+def feed_chunks(rows, name, description):
+    """The whole feed as a sequence of byte strings."""
+    version = pieces_version()
+    language = translation.get_language()
+    yield ical.calendar_head(name, description)
+    yield from timezone_pieces(rows)
+    yield from event_pieces(rows, version, language)
+    yield ical.CALENDAR_END
+
+
+# --- Validators for conditional requests --------------------------------------
+
+
+def publications_since(version):
+    """Publish-at times passed since the data version began, oldest first.
+
+    A meeting scheduled with publish_at appears without any write, so the data version
+    alone would keep answering 304. The scheduled times are read once per data version.
+    """
+    key = f"ical:scheduled:{version}"
+    scheduled = cache.get(key)
+    if scheduled is None:
+        scheduled = sorted(
+            Meeting.objects.filter(publication=Publication.PUBLISHED, publish_at__gt=version_time(version)).values_list(
+                "publish_at", flat=True
+            )
+        )
+        cache.set(key, scheduled, timeout=PIECE_TIMEOUT)
+    now = timezone.now()
+    return [moment for moment in scheduled if moment <= now]
+
+
+def feed_etag(path, query_key, version=None, today=None, published=()):
+    """A strong ETag from the data version, language, path and canonical query.
+
+    Also the day for feeds whose default window moves daily, and how many scheduled
+    meetings have appeared since the data version began.
+    """
+    version = version or data_version()
+    parts = [version, translation.get_language(), path, query_key, str(today or ""), str(len(published))]
+    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def version_time(version=None):
+    """When the data last changed: the data version is a time in nanoseconds."""
+    version = version or data_version()
+    return datetime.datetime.fromtimestamp(int(version, 16) / 1e9, tz=datetime.UTC)
+
+
+def feed_last_modified(version=None, today=None, published=()):
+    """Last-Modified: the last edit or scheduled publication, or the start of today for a window that moves daily."""
+    modified = max([version_time(version), *published])
+    if today is not None:
+        midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
+        modified = max(modified, midnight.astimezone(datetime.UTC))
+    return modified

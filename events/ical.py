@@ -1,0 +1,208 @@
+"""iCalendar for meetings, built with the ``icalendar`` library: small functions, no views.
+
+A feed is a VCALENDAR head, one VTIMEZONE per venue zone, one VEVENT per
+meeting, and the closing line. ``events.feeds`` keeps each meeting's serialized
+VEVENT in the cache and assembles feeds from those pieces, so everything here
+builds one piece at a time.
+"""
+
+import datetime
+import functools
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vDuration
+
+from . import vtimezone
+from .models import Access, Status
+
+PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
+# Meetings are announced weeks ahead; a change is seen within a few hours.
+REFRESH_INTERVAL = datetime.timedelta(hours=6)
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+ICAL_STATUS = {
+    Status.CONFIRMED: "CONFIRMED",
+    Status.TENTATIVE: "TENTATIVE",
+    # Postponed: the organisers have not confirmed a new date, so the old one is only tentative.
+    Status.POSTPONED: "TENTATIVE",
+    Status.CANCELLED: "CANCELLED",
+}
+
+# Open meetings (and those that do not say) are public; closed and invitation-only ones are private.
+ICAL_CLASS = {
+    Access.NOT_STATED: "PUBLIC",
+    Access.OPEN: "PUBLIC",
+    Access.INVITATION: "PRIVATE",
+    Access.CLOSED: "PRIVATE",
+}
+
+
+def absolute_url(path):
+    """An absolute URL on the public site; feeds are cached, so never from the request's host."""
+    return f"{settings.SITE_URL}{path}"
+
+
+# --- The calendar ---------------------------------------------------------
+
+
+def new_calendar(name, description):
+    """An empty VCALENDAR named for what it holds."""
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-caldesc", description)
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+    return calendar
+
+
+def calendar_head(name, description):
+    """The serialized VCALENDAR up to its first component: a feed's first piece."""
+    text = new_calendar(name, description).to_ical()
+    assert text.endswith(CALENDAR_END)
+    return text[: -len(CALENDAR_END)]
+
+
+def serialize(calendar):
+    return calendar.to_ical()
+
+
+# --- Time zones -----------------------------------------------------------
+
+
+# Every VTIMEZONE covers at least these years, so a zone's definition is the same in nearly every
+# feed: clients that keep the first definition they saw for a TZID (vobject does) stay right.
+TIMEZONE_FIRST_YEAR = 2000
+TIMEZONE_LAST_YEAR = 2050
+
+
+def timezone_years(first_date, last_date):
+    """(first year, last year) a zone's VTIMEZONE is checked over: its meetings' years and at least 2000–2050."""
+    return first_date.year, max(last_date.year + 1, TIMEZONE_LAST_YEAR)
+
+
+@functools.lru_cache(maxsize=256)
+def timezone_piece(tzid, first_year, last_year):
+    """The VTIMEZONE for a venue's zone, right on every meeting date and after (see events.vtimezone).
+
+    icalendar writes 1970–2038 by default; a 2040 meeting read with that would be an hour
+    off in clients that trust the feed's VTIMEZONE (Outlook, Thunderbird). The piece depends
+    only on its arguments and the zone data, so it is kept in memory.
+    """
+    return vtimezone.timezone_component(tzid, first_year, last_year, earliest_year=TIMEZONE_FIRST_YEAR).to_ical()
+
+
+# --- One meeting ------------------------------------------------------------
+
+
+def summary(meeting):
+    """The event title; the word "Cancelled" goes in it because Google Calendar hides STATUS:CANCELLED."""
+    if meeting.is_cancelled:
+        return _("Cancelled: %(title)s") % {"title": meeting.title}
+    return meeting.title
+
+
+def location(meeting):
+    """Venue, city and country, leaving out the venue an editor withheld."""
+    venue = meeting.venue
+    if venue is None:
+        return ""
+    parts = [venue.city, venue.country.display_name]
+    if meeting.public_venue is not None:
+        parts = [venue.name, venue.address, *parts]
+    return ", ".join(part for part in parts if part)
+
+
+def all_day_dates(meeting):
+    """(first day, day after the last day): iCalendar's and Google's all-day end is exclusive."""
+    return meeting.start_date, meeting.end_date + datetime.timedelta(days=1)
+
+
+def timed_span(meeting):
+    """(start, end) as aware datetimes in the venue's zone; end is None when no end time is known."""
+    start, end = meeting.start_datetime(), meeting.end_datetime()
+    return start, (end if end != start else None)
+
+
+def date_label(meeting):
+    start = formats.date_format(meeting.start_date, "DATE_FORMAT")
+    if meeting.is_multi_day:
+        return f"{start} – {formats.date_format(meeting.end_date, 'DATE_FORMAT')}"
+    return start
+
+
+def description(meeting, linked_meetings, page_url=None):
+    """Plain text for DESCRIPTION: summary, status note, organisers, funders, linked meetings, the page."""
+    lines = []
+    if meeting.summary:
+        lines += [meeting.summary, ""]
+    if meeting.status_note:
+        lines.append(_("%(status)s: %(note)s") % {"status": meeting.get_status_display(), "note": meeting.status_note})
+    roles = [f"{role.organisation.short_name} ({role.get_role_display()})" for role in meeting.organiser_roles.all()]
+    if roles:
+        lines.append(_("Organisers: %(list)s") % {"list": "; ".join(roles)})
+    funders = [str(funding) for funding in meeting.fundings.all()]
+    if funders:
+        lines.append(_("Funded by: %(list)s") % {"list": "; ".join(funders)})
+    if meeting.access != Access.NOT_STATED:
+        lines.append(_("Access: %(access)s") % {"access": meeting.get_access_display()})
+    for label, other in linked_meetings:
+        lines.append(f"{label}: {other.title} ({date_label(other) if other.start_date else _('date to be confirmed')})")
+    lines += ["", page_url or absolute_url(meeting.get_absolute_url())]
+    return "\n".join(lines)
+
+
+def new_event(meeting, linked_meetings=()):
+    """The VEVENT of one dated meeting. linked_meetings: (label, meeting) pairs the public may see."""
+    page_url = absolute_url(meeting.get_absolute_url())
+    event = Event()
+    event.add("uid", str(meeting.uid))
+    # DTSTAMP follows the last edit rather than the build time: a cached piece stays valid,
+    # and a client seeing the same SEQUENCE with a newer DTSTAMP takes the newer text.
+    event.add("dtstamp", meeting.updated_at)
+    event.add("created", meeting.created_at)
+    event.add("last-modified", meeting.updated_at)
+    event.add("sequence", meeting.sequence)
+    if meeting.is_timed:
+        start, end = timed_span(meeting)
+        event.add("dtstart", start)
+        if end is not None:
+            event.add("dtend", end)
+    else:
+        first_day, day_after = all_day_dates(meeting)
+        event.add("dtstart", first_day)
+        event.add("dtend", day_after)
+        # All-day meetings do not block the subscriber's day.
+        event.add("transp", "TRANSPARENT")
+    event.add("summary", summary(meeting))
+    event.add("status", ICAL_STATUS[meeting.status])
+    event.add("class", ICAL_CLASS[meeting.access])
+    place = location(meeting)
+    if place:
+        event.add("location", place)
+    venue = meeting.public_venue
+    if venue is not None and venue.has_coordinates:
+        event.add("geo", (float(venue.latitude), float(venue.longitude)))
+    event.add("url", page_url)
+    topics = [topic.name for topic in meeting.topics.all()]
+    if topics:
+        event.add("categories", topics)
+    event.add("description", description(meeting, linked_meetings, page_url))
+    return event
+
+
+def event_piece(meeting, linked_meetings=()):
+    """One meeting's serialized VEVENT, ready to be cached and joined into feeds."""
+    return new_event(meeting, linked_meetings).to_ical()
+
+
+def calendar_name(labels):
+    """X-WR-CALNAME: the site's name and what the feed is filtered on, e.g. "Security meetings — P-CVE, Albania"."""
+    if not labels:
+        return _("Security meetings")
+    return _("Security meetings — %(filters)s") % {"filters": ", ".join(labels)}

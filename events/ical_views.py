@@ -1,0 +1,156 @@
+"""Calendar downloads and subscriptions. The views choose meetings; events.feeds and events.ical do the rest."""
+
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from . import feeds
+from .filters import MeetingFilter
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).
+MAX_AGE = 300
+# Whole small feeds are kept too, so a repeated poll after a change costs one cache read.
+BODY_TIMEOUT = 60 * 60
+
+
+def feed_description():
+    return _(
+        "Regional security-cooperation meetings in the Western Balkans, from the public calendar. "
+        "Meetings whose exact dates are not yet known are left out."
+    )
+
+
+class Validators:
+    """ETag and Last-Modified of a calendar URL, from the data version (no database but once per version)."""
+
+    def __init__(self, request, query_key="", windowed=False):
+        self.version = feeds.data_version()
+        today = timezone.localdate() if windowed else None
+        published = feeds.publications_since(self.version)
+        self.etag = feeds.feed_etag(request.path, query_key, self.version, today, published)
+        # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
+        self.last_modified = int(feeds.feed_last_modified(self.version, today, published).timestamp())
+
+    def not_modified(self, request):
+        """A 304 (or 412) when the client's copy is current, else None.
+
+        Asked before the filter or the meeting is looked up: the ETag was only ever sent with
+        a valid answer, and any edit to what the URL names moves the data version.
+        """
+        response = get_conditional_response(request, etag=self.etag, last_modified=self.last_modified)
+        return response and self.finish(response)
+
+    def finish(self, response):
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.last_modified)
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
+
+
+def calendar_response(request, validators, queryset, *, name, description, filename, download=False):
+    """A text/calendar response for these meetings; streamed when the feed is large."""
+    response = feed_body_response(request, queryset, name, description, validators.etag)
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return validators.finish(response)
+
+
+def feed_body_response(request, queryset, name, description, etag):
+    if request.method == "HEAD":
+        # The headers are all a HEAD asks for; do not build a body only to drop it. (Streaming, so
+        # no "Content-Length: 0" claims the feed is empty.)
+        return StreamingHttpResponse((), content_type=CONTENT_TYPE)
+    body_key = f"ical:feed:{etag}"
+    body = cache.get(body_key)
+    if body is not None:
+        return HttpResponse(body, content_type=CONTENT_TYPE)
+    # The rows are read before the response starts, so a database error is a 500, never an empty 200.
+    rows = feeds.feed_rows(queryset)
+    chunks = feeds.feed_chunks(rows, name, description)
+    if len(rows) > feeds.STREAM_THRESHOLD:
+        return StreamingHttpResponse(chunks, content_type=CONTENT_TYPE)
+    body = b"".join(chunks)
+    cache.set(body_key, body, timeout=BODY_TIMEOUT)
+    return HttpResponse(body, content_type=CONTENT_TYPE)
+
+
+@gzip_page
+@require_safe
+def calendar_feed(request):
+    """/calendar.ics: published meetings filtered exactly as the list is; the last year onwards by default."""
+    query_key = feeds.canonical_query(request.GET)
+    windowed = feeds.uses_default_window(request.GET)
+    validators = Validators(request, query_key, windowed)
+    if not_modified := validators.not_modified(request):
+        return not_modified
+    filterset = MeetingFilter(request.GET, queryset=feeds.feed_queryset())
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(feeds.filter_reason(filterset), content_type="text/plain; charset=utf-8")
+    queryset = filterset.qs
+    if windowed:
+        queryset = queryset.filter(end_date__gte=feeds.window_start())
+    return calendar_response(
+        request,
+        validators,
+        queryset,
+        name=feeds.ical.calendar_name(feeds.filter_labels(filterset.form.cleaned_data)),
+        description=feed_description(),
+        filename="security-meetings.ics",
+    )
+
+
+@gzip_page
+@require_safe
+def meeting_ics(request, slug):
+    """/meetings/<slug>.ics: one meeting for "Add to calendar". A meeting without exact dates has none."""
+    validators = Validators(request)
+    if not_modified := validators.not_modified(request):
+        return not_modified
+    meeting = get_object_or_404(feeds.feed_queryset(), slug=slug)
+    return calendar_response(
+        request,
+        validators,
+        feeds.feed_queryset().filter(pk=meeting.pk),
+        name=meeting.title,
+        description=feed_description(),
+        filename=f"{meeting.slug}.ics",
+        download=True,
+    )
+
+
+@gzip_page
+@require_safe
+def cluster_ics(request, slug):
+    """/meetings/<slug>/cluster.ics: the meeting and the meetings held back to back with it, as one feed."""
+    validators = Validators(request)
+    if not_modified := validators.not_modified(request):
+        return not_modified
+    meeting = get_object_or_404(feeds.feed_queryset(), slug=slug)
+    return calendar_response(
+        request,
+        validators,
+        feeds.feed_queryset().filter(pk__in=feeds.cluster_ids(meeting)),
+        name=_("Security meetings — the week of %(title)s") % {"title": meeting.title},
+        description=feed_description(),
+        filename=f"{meeting.slug}-cluster.ics",
+    )
+
+
+class SubscribeView(TemplateView):
+    """How to subscribe in Outlook, Google Calendar, Apple Calendar and Thunderbird."""
+
+    template_name = "events/subscribe.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["window_days"] = feeds.DEFAULT_WINDOW.days
+        return context

@@ -1,0 +1,25 @@
+"""Calendar links for templates: `{% feed_links as links %}` and `{% add_to_calendar_links meeting as links %}`."""
+
+from django import template
+
+from events import calendar_links
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def feed_links(context):
+    """Subscription links for the page's current filter.
+
+    A page whose filter lives in its path (an organiser's page, say) sets `feed_query`
+    in its context to the query that selects the same meetings.
+    """
+    return calendar_links.feed_links(context["request"], context.get("feed_query"))
+
+
+@register.simple_tag(takes_context=True)
+def add_to_calendar_links(context, meeting):
+    """The meeting page passes `cluster` (its back-to-back meetings, empty when none): no extra query then."""
+    cluster = context.get("cluster")
+    in_cluster = None if cluster is None else len(cluster) > 1
+    return calendar_links.add_to_calendar_links(meeting, in_cluster)
