@@ -6,6 +6,11 @@ from django.core.management import call_command
 
 from events.management.commands.loadseed import SEED_FIXTURES
 
+# Tests do not run collectstatic, and hashed static names need the manifest it writes.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # A fast hasher: tests log editors in often, and the production hasher is slow on purpose.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

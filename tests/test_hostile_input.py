@@ -6,11 +6,14 @@ import json
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
+import icalendar
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import MeetingFactory, OrganisationFactory, TopicFactory
+from tests.factories import MeetingFactory, OrganisationFactory, TopicFactory, VenueFactory
 
 # The filter parameters (events/filters.py) plus the ones list pages and feeds read.
 PARAMETER_NAMES = [
@@ -46,12 +49,18 @@ PUBLIC_PATHS = [
     "/feeds/meetings.rss",
     "/feeds/meetings.atom",
     "/sitemap.xml",
+    "/calendar.ics",
+    "/meetings/regional-meeting.ics",
+    "/meetings/regional-meeting/cluster.ics",
+    "/subscribe/",
 ]
 # Path segments typed as numbers or slugs in the URL patterns.
 PATH_TEMPLATES = [
     "/meetings/{slug}/",
     "/organisers/{slug}/",
     "/funders/{slug}/",
+    "/meetings/{slug}.ics",
+    "/meetings/{slug}/cluster.ics",
     "/meetings/{number}/",
     "/meetings/{number}/{number}/",
     "/calendar/{number}/{number}/",
@@ -218,3 +227,48 @@ def html_text(markup):
     parser.handle_data = parts.append
     parser.feed(markup)
     return "".join(parts)
+
+
+# Any text an editor could type or paste, control characters included (not lone surrogates,
+# which cannot be stored as UTF-8).
+editor_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=80).filter(
+    str.strip
+)
+ICS_TRAPS = st.sampled_from(
+    [
+        "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:injected",
+        "\nX-INJECTED:1",
+        "\rATTACH:http://evil.example/",
+        "\x0b\x1b\x7f",
+    ]
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(title=editor_text, trap=ICS_TRAPS, city=editor_text)
+def test_editor_text_cannot_add_lines_or_events_to_the_calendar_feed(client, db, title, trap, city):
+    # The examples share one test database: each runs in a savepoint rolled back afterwards. Rolled
+    # back, no data version is bumped, so the feed caches are emptied by hand.
+    cache.clear()
+    with transaction.atomic():
+        meeting = MeetingFactory(
+            title=f"{title}{trap}",
+            slug="hostile-text",
+            summary=f"{trap}{title}",
+            status_note=trap,
+            venue=VenueFactory(name=trap, city=city[:100]),
+            start_date=datetime.date(2030, 5, 14),
+        )
+
+        response = client.get(f"/meetings/{meeting.slug}.ics")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        transaction.set_rollback(True)
+
+    events = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert response.status_code == 200
+    assert [str(event["UID"]) for event in events] == [str(meeting.uid)]
+    assert [name for name in events[0] if name.startswith("X-INJECTED") or name == "ATTACH"] == []
