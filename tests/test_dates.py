@@ -1,9 +1,13 @@
 """A meeting's dates in words, as the public reads them on every page."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import translation
+from django.utils.dates import MONTHS_ALT
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events.dates import day_range_in_words, meeting_dates_in_words
 from events.models import DatePrecision, Meeting, Venue
@@ -91,3 +95,21 @@ def test_month_names_follow_the_active_language_in_the_form_used_with_a_day():
         with_days = meeting_dates_in_words(meeting(D(2018, 10, 23), D(2018, 10, 25)))
         month_only = meeting_dates_in_words(meeting(D(2018, 10, 1), precision=DatePrecision.MONTH))
     assert (with_days, month_only) == ("23–25 listopada 2018", "Listopad 2018")
+
+
+@given(
+    start=st.dates(min_value=D(1990, 1, 1), max_value=D(2100, 12, 31)),
+    length=st.integers(min_value=0, max_value=400),
+)
+def test_any_range_names_its_first_day_and_ends_with_its_last_day(start, length):
+    end = start + datetime.timedelta(days=length)
+    with translation.override("en"):
+        words = day_range_in_words(start, end)
+    first_day, separator = re.match(r"(\d+)(.)", words).groups()
+    assert (int(first_day), separator) == (
+        start.day,
+        "–" if (start.year, start.month) == (end.year, end.month) and length else " ",
+    )
+    assert words.endswith(f"{end.day} {MONTHS_ALT[end.month]} {end.year}")
+    assert str(MONTHS_ALT[start.month]) in words
+    assert str(start.year) in words

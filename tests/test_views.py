@@ -587,3 +587,21 @@ def test_the_footnote_follows_kosovo_named_in_a_description_or_a_title(client, d
     MeetingFactory(title="Kosovo* coordination meeting", start_date=timezone.localdate() + DAY)
     assert footnotes(client.get("/meetings/described/")) == [str(KOSOVO_FOOTNOTE)]
     assert footnotes(client.get("/")) == [str(KOSOVO_FOOTNOTE)]
+
+
+def test_organiser_page_subscription_selects_the_same_meetings(client, db):
+    MeetingOrganiserFactory(organisation=OrganisationFactory(slug="rcc"))
+    response = client.get("/organisers/rcc/")
+    addresses = [field["attrs"]["value"] for field in elements(response.content, "input", id="subscribe-url")]
+    assert addresses == ["http://testserver/calendar.ics?organiser=rcc"]
+
+
+def test_meeting_page_offers_the_back_to_back_cluster_as_a_calendar(client, db):
+    one = MeetingFactory(slug="one", start_date=D(2019, 4, 23))
+    two = MeetingFactory(slug="two", start_date=D(2019, 4, 24))
+    MeetingFactory(slug="alone")
+    BackToBackFactory(from_meeting=one, to_meeting=two)
+    with_partner = [a["attrs"]["href"] for a in elements(client.get("/meetings/one/").content, "a")]
+    alone = [a["attrs"]["href"] for a in elements(client.get("/meetings/alone/").content, "a")]
+    assert [href for href in with_partner if href.endswith("cluster.ics")] == ["/meetings/one/cluster.ics"]
+    assert [href for href in alone if href.endswith("cluster.ics")] == []
