@@ -218,7 +218,7 @@ X_FRAME_OPTIONS = "DENY"
 # Sent by meetings_site.middleware.SecurityHeadersMiddleware (Django has no setting for it).
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "payment=(), usb=(), interest-cohort=()"
+    "payment=(), usb=()"
 )
 
 # Content-Security-Policy (django-csp). No inline script or style anywhere, admin included.
