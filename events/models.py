@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -312,6 +313,13 @@ class Meeting(models.Model):
         Programme, blank=True, related_name="meetings", verbose_name=_("programmes and frameworks")
     )
 
+    source_uid = models.CharField(
+        _("UID in the imported calendar"),
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text=_("Set by the calendar import, so importing the same calendar again updates this meeting."),
+    )
     editor_notes = models.TextField(
         _("editors' notes"),
         blank=True,
@@ -337,6 +345,11 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
+            models.UniqueConstraint(
+                fields=["source_uid"],
+                condition=~Q(source_uid=""),
+                name="meeting_source_uid_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True, end_date__isnull=True)
                 | Q(start_date__isnull=False, end_date__isnull=False, end_date__gte=F("start_date")),
@@ -504,6 +517,13 @@ class Meeting(models.Model):
         if stored is None:
             return False
         return any(stored[field] != getattr(self, field) for field in self.SCHEDULE_FIELDS)
+
+    @cached_property
+    def change_log(self):
+        """Public changes of date, place and status, newest first (see events.changelog)."""
+        from .changelog import change_log  # changelog reads this module's models
+
+        return change_log(self)
 
     # --- Links ------------------------------------------------------------
 

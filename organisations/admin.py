@@ -9,6 +9,7 @@ from .models import Organisation, Programme
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "acronym", "kind", "meeting_count"]
+    ordering = ["name"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "description"]
     prepopulated_fields = {"slug": ["name"]}

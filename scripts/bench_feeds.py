@@ -300,10 +300,12 @@ def run_child(db_path, kind, size, timeout):
         output = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True).stdout
     except subprocess.TimeoutExpired:
         note = {"note": f"over {timeout} s, stopped (raise --timeout)"}
-        return {"ours-cold": note, "ours-warm": note} if kind == "ours" else {kind: note}
     except subprocess.CalledProcessError as error:
-        raise SystemExit(f"{kind} at {size} failed:\n{error.stderr}") from error
-    return json.loads(output.strip().splitlines()[-1])
+        last_line = (error.stderr or "").strip().splitlines()[-1:] or [f"exit status {error.returncode}"]
+        note = {"note": f"failed: {last_line[0]}"}
+    else:
+        return json.loads(output.strip().splitlines()[-1])
+    return {"ours-cold": note, "ours-warm": note} if kind == "ours" else {kind: note}
 
 
 def print_row(size, kind, result, baseline):

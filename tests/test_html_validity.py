@@ -70,6 +70,9 @@ def site(db):
         MeetingFunderFactory(meeting=meeting, organisation=eu, instrument="IPA II")
         meetings.append(meeting)
     BackToBackFactory(from_meeting=meetings[0], to_meeting=meetings[1])
+    # A published meeting whose end date then changed: its page shows the change log.
+    meetings[0].end_date += datetime.timedelta(days=1)
+    meetings[0].save()
     BackToBackFactory(from_meeting=meetings[2], to_meeting=meetings[1])
     MeetingFactory(slug="cancelled", start_date=datetime.date(2018, 10, 5), status=Status.CANCELLED, status_note="No.")
     MeetingFactory(

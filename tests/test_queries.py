@@ -26,6 +26,7 @@ CEILINGS = {
     "/calendar/2030/5/": 8,  # dated + 5 prefetches, month-only (none here), designated country names
     # meeting + 5 prefetches, 2 for links, at most MAX_CLUSTER_HOPS (6) for the cluster walk + its meetings,
     # designated country names (skipped here: the meeting's own countries already need the footnote)
+    # + 1 for the public change log (its history; + 1 more only when the place changed)
     "/meetings/meeting-0/": 16,
     "/organisers/": 1,
     "/funders/": 1,
