@@ -24,13 +24,15 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/meetings_load"
 CONNECTION_COUNTS = (50, 200)
 
 
-def ensure_database(database_url):
+def ensure_database(database_url, recreate=False):
     import dj_database_url
 
     config = dj_database_url.parse(database_url)
     server = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"])
     server.autocommit = True
     with server.cursor() as cursor:
+        if recreate:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
@@ -134,13 +136,14 @@ def main():
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (default 10)")
     parser.add_argument("--port", type=int, default=8114)
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's)")
+    parser.add_argument("--recreate", action="store_true", help="drop the load database and build it again")
     arguments = parser.parse_args()
     database_url = os.environ.get("LOAD_DATABASE_URL", DEFAULT_DATABASE_URL)
     environment = _server.production_environment(
         database_url, REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")
     )
 
-    ensure_database(database_url)
+    ensure_database(database_url, recreate=arguments.recreate)
     prepare(environment, arguments.meetings)
     log_path = Path(tempfile.gettempdir()) / f"loadtest-gunicorn-{arguments.port}.log"
     rows = []
