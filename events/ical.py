@@ -47,8 +47,18 @@ def absolute_url(path):
 # --- The calendar ---------------------------------------------------------
 
 
+def one_line(text):
+    """Calendar names are single lines: line breaks and other control characters become spaces.
+
+    (X-WR-CALNAME is not escaped like SUMMARY; a meeting title with a line break, possible
+    through an import, made the one-meeting download fail with a 500.)
+    """
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def new_calendar(name, description):
     """An empty VCALENDAR named for what it holds."""
+    name, description = one_line(name), one_line(description)
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODID)

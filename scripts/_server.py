@@ -112,3 +112,25 @@ def wrk(url, connections, seconds, threads=2, timeout_seconds=5):
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     figures["errors"] = sum(figures[kind] for kind in ("connect", "read", "write", "status", "timeout"))
     return figures
+
+
+def wait_until_idle(base_url, limit_seconds=240):
+    """Wait until requests queued by a finished wrk run have been served (a sync worker serves the
+    backlog even after wrk hangs up), so the next run measures the site, not the previous queue."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        if http_status(base_url + "/healthz", timeout=limit_seconds) == 200 and time.monotonic() - started < 0.5:
+            return True
+        time.sleep(1)
+    return False
+
+
+def sequential_latency_ms(url, count=5):
+    """Median time of `count` requests one after another: the page's own cost, without queueing."""
+    timings = []
+    for _ in range(count):
+        started = time.monotonic()
+        http_status(url, timeout=60)
+        timings.append((time.monotonic() - started) * 1000)
+    return sorted(timings)[len(timings) // 2]

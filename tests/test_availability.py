@@ -58,7 +58,7 @@ def redis_down(settings):
     }
 
 
-@pytest.mark.parametrize("path", ["/", "/meetings/regional-meeting/"])
+@pytest.mark.parametrize("path", ["/", "/meetings/", "/meetings/regional-meeting/", "/calendar/2030/5/"])
 def test_database_outage_answers_503_with_retry_after_and_the_friendly_page(database_down, path):
     response = Client(raise_request_exception=False).get(path)
 
@@ -69,6 +69,17 @@ def test_database_outage_answers_503_with_retry_after_and_the_friendly_page(data
     assert "<h1>Temporarily unavailable</h1>" in body
     assert SITE_NAME in body  # the site's design, not a bare error
     assert "Traceback" not in body
+
+
+@pytest.mark.parametrize(
+    "path", ["/calendar.ics", "/calendar.ics?topic=border-security", "/meetings/regional-meeting.ics"]
+)
+def test_calendar_feed_answers_503_not_an_empty_calendar_when_the_database_is_down(database_down, path):
+    response = Client(raise_request_exception=False).get(path)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.RETRY_AFTER_SECONDS)
+    assert b"BEGIN:VCALENDAR" not in response.content
 
 
 def test_database_outage_fails_readyz_but_not_healthz(database_down):

@@ -6,11 +6,14 @@ import json
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
+import icalendar
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import MeetingFactory, OrganisationFactory, TopicFactory
+from tests.factories import MeetingFactory, OrganisationFactory, TopicFactory, VenueFactory
 
 # The filter parameters (events/filters.py) plus the ones list pages and feeds read.
 PARAMETER_NAMES = [
@@ -31,8 +34,37 @@ PARAMETER_NAMES = [
     "format",
 ]
 
-# Public pages that take query parameters (one per view).
-FILTERED_PATHS = ["/"]
+# Every public page (one per view); junk goes into each one's query string.
+PUBLIC_PATHS = [
+    "/",
+    "/meetings/",
+    "/meetings/2019/",
+    "/meetings/2019/4/",
+    "/meetings/regional-meeting/",
+    "/calendar/",
+    "/calendar/2019/4/",
+    "/organisers/",
+    "/organisers/rcc/",
+    "/funders/",
+    "/feeds/meetings.rss",
+    "/feeds/meetings.atom",
+    "/sitemap.xml",
+    "/calendar.ics",
+    "/meetings/regional-meeting.ics",
+    "/meetings/regional-meeting/cluster.ics",
+    "/subscribe/",
+]
+# Path segments typed as numbers or slugs in the URL patterns.
+PATH_TEMPLATES = [
+    "/meetings/{slug}/",
+    "/organisers/{slug}/",
+    "/funders/{slug}/",
+    "/meetings/{slug}.ics",
+    "/meetings/{slug}/cluster.ics",
+    "/meetings/{number}/",
+    "/meetings/{number}/{number}/",
+    "/calendar/{number}/{number}/",
+]
 
 KNOWN_TROUBLE = [
     "",
@@ -70,7 +102,7 @@ junk_values = st.one_of(
 junk_query = st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES) | any_text, junk_values), max_size=6)
 
 FUZZ_SETTINGS = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -90,7 +122,7 @@ def assert_not_server_error(response, url):
     assert response.status_code < 500, f"{response.status_code} for {url[:300]!r}"
 
 
-@pytest.mark.parametrize("path", FILTERED_PATHS)
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
 @FUZZ_SETTINGS
 @given(query=junk_query)
 def test_junk_query_parameters_never_cause_a_server_error(client, some_meetings, path, query):
@@ -99,19 +131,21 @@ def test_junk_query_parameters_never_cause_a_server_error(client, some_meetings,
     assert_not_server_error(client.get(url), url)
 
 
+@pytest.mark.parametrize("template", PATH_TEMPLATES)
 @FUZZ_SETTINGS
-@given(slug=st.one_of(st.sampled_from(KNOWN_TROUBLE), any_text))
-def test_junk_meeting_slug_never_causes_a_server_error(client, some_meetings, slug):
-    url = f"/meetings/{quote(slug, safe='')}/"
+@given(
+    slug=st.one_of(st.sampled_from(KNOWN_TROUBLE), any_text),
+    number=st.one_of(st.integers(min_value=0, max_value=10**30), st.sampled_from(["0", "00", "-1", "1e3"])),
+)
+def test_junk_in_url_paths_never_causes_a_server_error(client, some_meetings, template, slug, number):
+    url = template.format(slug=quote(slug, safe=""), number=number)
 
-    response = client.get(url)
-
-    assert_not_server_error(response, url)
+    assert_not_server_error(client.get(url), url)
 
 
 @pytest.mark.django_db
 def test_very_long_query_string_gets_no_server_error(client):
-    url = "/?" + "&".join(f"q={'x' * 100}" for _ in range(1900))
+    url = "/meetings/?" + "&".join(f"q={'x' * 100}" for _ in range(1900))
 
     assert client.get(url).status_code < 500
 
@@ -193,3 +227,48 @@ def html_text(markup):
     parser.handle_data = parts.append
     parser.feed(markup)
     return "".join(parts)
+
+
+# Any text an editor could type or paste, control characters included (not lone surrogates,
+# which cannot be stored as UTF-8).
+editor_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=80).filter(
+    str.strip
+)
+ICS_TRAPS = st.sampled_from(
+    [
+        "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:injected",
+        "\nX-INJECTED:1",
+        "\rATTACH:http://evil.example/",
+        "\x0b\x1b\x7f",
+    ]
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(title=editor_text, trap=ICS_TRAPS, city=editor_text)
+def test_editor_text_cannot_add_lines_or_events_to_the_calendar_feed(client, db, title, trap, city):
+    # The examples share one test database: each runs in a savepoint rolled back afterwards. Rolled
+    # back, no data version is bumped, so the feed caches are emptied by hand.
+    cache.clear()
+    with transaction.atomic():
+        meeting = MeetingFactory(
+            title=f"{title}{trap}",
+            slug="hostile-text",
+            summary=f"{trap}{title}",
+            status_note=trap,
+            venue=VenueFactory(name=trap, city=city[:100]),
+            start_date=datetime.date(2030, 5, 14),
+        )
+
+        response = client.get(f"/meetings/{meeting.slug}.ics")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        transaction.set_rollback(True)
+
+    events = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert response.status_code == 200
+    assert [str(event["UID"]) for event in events] == [str(meeting.uid)]
+    assert [name for name in events[0] if name.startswith("X-INJECTED") or name == "ATTACH"] == []

@@ -134,3 +134,14 @@ def test_form_with_too_many_fields_is_refused_with_400(client):
     response = client.post("/admin/login/", body, content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_https_redirect_spares_the_health_probes(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    page = client.get("/")
+    probes = [client.get("/healthz").status_code, client.get("/readyz").status_code]
+
+    assert (page.status_code, page["Location"]) == (301, "https://testserver/")
+    assert probes == [200, 200]
