@@ -21,7 +21,7 @@ run: install
 
 ## test: the whole suite (SQLite by default, PostgreSQL when DATABASE_URL names one)
 test: install check-migrations
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 check-migrations: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
