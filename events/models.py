@@ -29,6 +29,7 @@ END_TIME_WITHOUT_START_TIME = _("Give a start time before giving an end time.")
 START_DATE_REQUIRED = _("Give the start date, or mark the date as not yet known.")
 UNKNOWN_DATE_WITH_DATES = _("The date is marked as not yet known: clear the dates, or choose another precision.")
 WITHHOLD_VENUE_ON_OPEN = _("Only a closed or invitation-only meeting can withhold its venue.")
+SLUG_ONLY_DIGITS = _("A slug of digits only would be read as a year; add a word.")
 LINK_TO_ITSELF = _("A meeting cannot be linked to itself.")
 LINK_DUPLICATE = _("These two meetings are already linked.")
 UNKNOWN_TIMEZONE = _("“%(value)s” is not a known time zone; use a name like Europe/Tirane.")
@@ -515,6 +516,9 @@ class Meeting(models.Model):
             errors["end_time"] = END_TIME_BEFORE_START_TIME
         if self.withhold_venue and self.access not in (Access.CLOSED, Access.INVITATION):
             errors["withhold_venue"] = WITHHOLD_VENUE_ON_OPEN
+        if self.slug.isdigit():
+            # /meetings/<year>/ is the year archive: such a meeting page could never be reached.
+            errors["slug"] = SLUG_ONLY_DIGITS
         if errors:
             raise ValidationError(errors)
         self.normalise_dates()

@@ -30,6 +30,7 @@ FIRST_YEAR = 1990
 LAST_YEAR = 2100
 HOME_UPCOMING_LIMIT = 100
 HOME_RECENT_PAST_LIMIT = 10
+HOME_TO_BE_CONFIRMED_LIMIT = 20
 # A cluster timeline needs several meetings; a single partner reads better as a plain link.
 CLUSTER_MIN_SIZE = 3
 CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "programme")
@@ -89,12 +90,13 @@ class HomeView(TemplateView):
         today = timezone.localdate()
         published = Meeting.objects.published().with_related()
         upcoming = list(published.upcoming(today)[:HOME_UPCOMING_LIMIT])
-        to_be_confirmed = list(published.date_to_be_confirmed().order_by("title"))
+        to_be_confirmed = list(published.date_to_be_confirmed().order_by("title")[:HOME_TO_BE_CONFIRMED_LIMIT])
         recent_past = [] if upcoming else list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
         context.update(
             upcoming_by_month=grouped_by_month(upcoming),
             upcoming_truncated=len(upcoming) == HOME_UPCOMING_LIMIT,
             date_to_be_confirmed=to_be_confirmed,
+            to_be_confirmed_truncated=len(to_be_confirmed) == HOME_TO_BE_CONFIRMED_LIMIT,
             recent_past=recent_past,
             designation_needed=any_mentions_designated_country([*upcoming, *to_be_confirmed, *recent_past]),
         )

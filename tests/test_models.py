@@ -198,3 +198,9 @@ def test_venue_rejects_unknown_timezone():
     assert excinfo.value.message_dict["timezone"] == [
         "“Europe/Atlantis” is not a known time zone; use a name like Europe/Tirane."
     ]
+
+
+def test_meeting_slug_of_digits_only_is_refused_as_it_would_read_as_a_year():
+    meeting = MeetingFactory.build(slug="2019", venue=VenueFactory())
+
+    assert clean_errors(meeting) == {"slug": [str(m.SLUG_ONLY_DIGITS)]}

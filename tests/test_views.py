@@ -68,6 +68,18 @@ def test_home_without_upcoming_meetings_says_so_and_shows_recent_past(client, db
     ]
 
 
+def test_home_lists_at_most_twenty_date_to_be_confirmed_meetings_and_links_to_the_rest(client, db):
+    for number in range(25):
+        MeetingFactory(title=f"TBC {number:02d}", date_precision=DatePrecision.UNKNOWN, start_date=None, end_date=None)
+
+    response = client.get("/")
+
+    assert meeting_titles(response) == [f"TBC {number:02d}" for number in range(20)]
+    assert [link["attrs"]["href"] for link in elements(response.content, "a") if "to be confirmed" in link["text"]] == [
+        "/meetings/"
+    ]
+
+
 def test_home_with_the_seed_is_never_empty(client, seed):
     response = client.get("/")
     assert response.status_code == 200
