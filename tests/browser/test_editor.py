@@ -5,8 +5,6 @@ Debian's chromium through Playwright against pytest-django's live server. Skips,
 """
 
 import importlib
-import os
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -17,42 +15,19 @@ from icalendar import Calendar
 from events.models import Meeting, OrganiserRole, Publication, Status
 from tests.factories import CountryFactory, MeetingFactory, OrganisationFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EDITOR_EMAIL = "editor@example.org"
 EDITOR_PASSWORD = "correct horse battery staple"
-
-# Playwright's sync API runs an event loop in this thread; the ORM must still be usable from the test.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def editor_page(live_server):
-    if not CHROMIUM.exists():
-        message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def editor_page(browser, live_server):
+    """A page in Debian's chromium (the `browser` fixture of tests/browser/conftest.py) on the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
