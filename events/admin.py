@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from organisations.models import Organisation
 
@@ -387,6 +388,20 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "link_history": link_history(unquote(object_id))}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    @method_decorator(transaction.atomic)
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves the meeting and restores its organisers, funders and links: all or nothing.
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # On the history page's revert form, ``obj`` is built from an old version (simple-history marks it);
+        # the rows that belonged to it are those alive until the next version was saved.
+        version = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) if getattr(form, "reverting", False) else None
+        version_ended = editing.version_end(version) if version is not None else None
+        super().save_model(request, obj, form, change)
+        if version_ended is not None:
+            editing.restore_related(obj, version_ended)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)

@@ -1,4 +1,4 @@
-"""Editors' write paths: publish, cancel, postpone, duplicate as the next edition.
+"""Editors' write paths: publish, cancel, postpone, duplicate as the next edition, restore related rows.
 
 Each is a small keyword-only function that saves through ``Meeting.save()``, so
 the calendar revision, the history (who and when) and the data version follow
@@ -8,9 +8,12 @@ every change. Callers run them inside one transaction.
 import re
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
-from .models import DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
+from organisations.models import Organisation
+
+from .models import BackToBack, DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
 
 SLUG_MAX_LENGTH = Meeting._meta.get_field("slug").max_length
 
@@ -129,3 +132,82 @@ def postpone(meeting, *, start_date=None, end_date=None, note=""):
         meeting.end_date = end_date or start_date
     meeting.full_clean(exclude=["slug"])
     meeting.save()
+
+
+def version_end(record):
+    """When a meeting's historical ``record`` stopped being current: the next version's time, or None if it still is.
+
+    A save records the meeting first and its organisers, funders and links just after, so the rows
+    that belong to a version are the ones alive just before the next version, not at the version's own time.
+    """
+    following = (
+        Meeting.history.filter(id=record.id, history_date__gt=record.history_date)
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    return following.history_date if following else None
+
+
+def _rows_alive_before(model, when, condition):
+    """Instances of ``model`` matching ``condition`` as they were just before ``when``, by pk."""
+    records = model.history.filter(condition, history_date__lt=when).order_by("history_date", "history_id")
+    latest = {}
+    for record in records:
+        latest[record.id] = record
+    return {pk: record.instance for pk, record in latest.items() if record.history_type != "-"}
+
+
+def _organisations_exist(rows):
+    """``rows`` without those whose organisation has since been deleted."""
+    organisations = Organisation.objects.filter(pk__in={row.organisation_id for row in rows.values()})
+    kept = set(organisations.values_list("pk", flat=True))
+    return {pk: row for pk, row in rows.items() if row.organisation_id in kept}
+
+
+def _restore_rows(model, current, wanted, fields):
+    """Make ``current`` (pk → instance) equal ``wanted`` through the ORM, so the history records every step."""
+    for pk, row in current.items():
+        if pk not in wanted:
+            row.delete()
+    for pk, row in wanted.items():
+        existing = current.get(pk)
+        if existing is None:
+            row._state.adding = True
+            row.save(force_insert=True)
+        elif any(getattr(existing, field) != getattr(row, field) for field in fields):
+            for field in fields:
+                setattr(existing, field, getattr(row, field))
+            existing.save()
+
+
+def restore_related(meeting, when):
+    """Put the meeting's organiser roles, fundings and links (either direction) back as they were before ``when``.
+
+    Links whose other meeting no longer exists, and rows whose organisation no longer exists, are
+    skipped. Call inside the transaction that reverts the meeting.
+    """
+    organiser_fields = ["organisation_id", "role", "position"]
+    _restore_rows(
+        MeetingOrganiser,
+        {row.pk: row for row in MeetingOrganiser.objects.filter(meeting=meeting)},
+        _organisations_exist(_rows_alive_before(MeetingOrganiser, when, Q(meeting_id=meeting.pk))),
+        organiser_fields,
+    )
+    funder_fields = ["organisation_id", "instrument", "position"]
+    _restore_rows(
+        MeetingFunder,
+        {row.pk: row for row in MeetingFunder.objects.filter(meeting=meeting)},
+        _organisations_exist(_rows_alive_before(MeetingFunder, when, Q(meeting_id=meeting.pk))),
+        funder_fields,
+    )
+    either_end = Q(from_meeting_id=meeting.pk) | Q(to_meeting_id=meeting.pk)
+    links = _rows_alive_before(BackToBack, when, either_end)
+    ends = {end for link in links.values() for end in (link.from_meeting_id, link.to_meeting_id)}
+    existing = set(Meeting.objects.filter(pk__in=ends).values_list("pk", flat=True))
+    links = {pk: link for pk, link in links.items() if {link.from_meeting_id, link.to_meeting_id} <= existing}
+    _restore_rows(
+        BackToBack,
+        {row.pk: row for row in BackToBack.objects.filter(either_end)},
+        links,
+        ["from_meeting_id", "to_meeting_id", "kind"],
+    )
