@@ -1,5 +1,6 @@
 """Calendar downloads and subscriptions. The views choose meetings; events.feeds and events.ical do the rest."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -77,10 +78,31 @@ def feed_body_response(request, queryset, name, description, etag):
     rows = feeds.feed_rows(queryset)
     chunks = feeds.feed_chunks(rows, name, description)
     if len(rows) > feeds.STREAM_THRESHOLD:
-        return StreamingHttpResponse(chunks, content_type=CONTENT_TYPE)
+        return StreamingHttpResponse(streamed_and_kept(chunks, body_key), content_type=CONTENT_TYPE)
     body = b"".join(chunks)
     cache.set(body_key, body, timeout=BODY_TIMEOUT)
     return HttpResponse(body, content_type=CONTENT_TYPE)
+
+
+def streamed_and_kept(chunks, body_key):
+    """Pass a large feed's chunks on as they are built, and cache the whole body once it is complete.
+
+    Without this, every poll of a feed over the streaming threshold rebuilt it from its pieces, and a
+    few dozen pollers queued whole workers behind that. The copy kept is capped, so memory stays
+    bounded for the largest feeds (over the cap, nothing is kept and the next poll streams again).
+    """
+    limit = getattr(settings, "FEED_BODY_CACHE_MAX_BYTES", 16 * 1024 * 1024)
+    kept, size = [], 0
+    for chunk in chunks:
+        if kept is not None:
+            size += len(chunk)
+            if size <= limit:
+                kept.append(chunk)
+            else:
+                kept = None
+        yield chunk
+    if kept is not None:
+        cache.set(body_key, b"".join(kept), timeout=BODY_TIMEOUT)
 
 
 @gzip_page

@@ -45,6 +45,9 @@ def manage(environment, *arguments, quiet=True):
 def http_status(url, timeout=5):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback http URL built here)
+            # Read the whole body: a streamed feed is only built (and cached) as it is read, and a
+            # latency that stopped at the headers would leave out all of that work.
+            response.read()
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

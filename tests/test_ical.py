@@ -536,6 +536,31 @@ def test_large_feed_is_streamed_and_complete(client, monkeypatch):
     assert len(parse(content_of(response))) == 5
 
 
+def test_large_feed_once_streamed_whole_is_served_from_cache(client, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+    make_meetings(5)
+    first = content_of(client.get("/calendar.ics"))
+
+    with django_assert_num_queries(0):
+        second = client.get("/calendar.ics")
+
+    assert not second.streaming
+    assert content_of(second) == first
+    assert len(parse(first)) == 5
+
+
+def test_large_feed_over_the_cache_cap_streams_every_time(client, monkeypatch, settings):
+    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+    settings.FEED_BODY_CACHE_MAX_BYTES = 100
+    make_meetings(5)
+    content_of(client.get("/calendar.ics"))
+
+    second = client.get("/calendar.ics")
+
+    assert second.streaming
+    assert len(parse(content_of(second))) == 5
+
+
 # --- Links and partials ----------------------------------------------------------------------------------
 
 
