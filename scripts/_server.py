@@ -93,11 +93,13 @@ class Gunicorn:
         self.log.close()
 
 
-def wrk(url, connections, seconds, threads=2, timeout_seconds=5):
+def wrk(url, connections, seconds, threads=2, timeout_seconds=5, headers=()):
     """Run wrk (bounded by `seconds`) and return its figures as a dict."""
+    header_arguments = [argument for header in headers for argument in ("-H", header)]
     result = subprocess.run(
         [
             WRK,
+            *header_arguments,
             f"-t{threads}",
             f"-c{connections}",
             f"-d{seconds}s",

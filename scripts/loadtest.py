@@ -137,7 +137,14 @@ def main():
     parser.add_argument("--port", type=int, default=8114)
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--recreate", action="store_true", help="drop the load database and build it again")
+    parser.add_argument(
+        "--identity",
+        action="store_true",
+        help="ask for uncompressed responses (by default wrk sends Accept-Encoding: gzip, as browsers and "
+        "calendar programs do)",
+    )
     arguments = parser.parse_args()
+    headers = () if arguments.identity else ("Accept-Encoding: gzip",)
     database_url = os.environ.get("LOAD_DATABASE_URL", DEFAULT_DATABASE_URL)
     environment = _server.production_environment(
         database_url, REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")
@@ -153,14 +160,18 @@ def main():
             single = _server.sequential_latency_ms(url)  # also warms caches and connections
             print(f"  {name}: {single:.0f} ms for one request alone", flush=True)
             for connections in CONNECTION_COUNTS:
-                figures = _server.wrk(url, connections=connections, seconds=arguments.seconds)
+                figures = _server.wrk(url, connections=connections, seconds=arguments.seconds, headers=headers)
                 figures["single_ms"] = single
                 rows.append((name, url.removeprefix(gunicorn.base_url), connections, figures))
                 print(f"  {name} c={connections}: {figures['rps']:.0f} req/s", flush=True)
                 if not _server.wait_until_idle(gunicorn.base_url):
                     print("  (gunicorn still busy with the previous run's queue after 240 s)", flush=True)
 
-    print(f"\n{arguments.meetings} meetings, PostgreSQL, gunicorn production settings, wrk {arguments.seconds}s runs\n")
+    encoding = "uncompressed" if arguments.identity else "Accept-Encoding: gzip"
+    print(
+        f"\n{arguments.meetings} meetings, PostgreSQL, gunicorn production settings, "
+        f"wrk {arguments.seconds}s runs, {encoding}\n"
+    )
     print("| page | path | one request alone, ms | connections | req/s | p50 ms | p99 ms | errors | timeouts |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     failed = False
