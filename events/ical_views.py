@@ -130,10 +130,11 @@ def calendar_feed(request):
     )
 
 
-@gzip_page
-@require_safe
-def meeting_ics(request, slug):
-    """/meetings/<slug>.ics: one meeting for "Add to calendar". A meeting without exact dates has none."""
+def meeting_calendar(request, slug, *, meetings, name, filename, download=False):
+    """A feed about one meeting (404 for an unknown or undated one, 304 when unchanged).
+
+    ``meetings``, ``name`` and ``filename`` take the meeting and say what the feed holds and is called.
+    """
     validators = Validators(request)
     if not_modified := validators.not_modified(request):
         return not_modified
@@ -141,10 +142,24 @@ def meeting_ics(request, slug):
     return calendar_response(
         request,
         validators,
-        feeds.feed_queryset().filter(pk=meeting.pk),
-        name=meeting.title,
+        meetings(meeting),
+        name=name(meeting),
         description=feed_description(),
-        filename=f"{meeting.slug}.ics",
+        filename=filename(meeting),
+        download=download,
+    )
+
+
+@gzip_page
+@require_safe
+def meeting_ics(request, slug):
+    """/meetings/<slug>.ics: one meeting for "Add to calendar". A meeting without exact dates has none."""
+    return meeting_calendar(
+        request,
+        slug,
+        meetings=lambda meeting: feeds.feed_queryset().filter(pk=meeting.pk),
+        name=lambda meeting: meeting.title,
+        filename=lambda meeting: f"{meeting.slug}.ics",
         download=True,
     )
 
@@ -153,17 +168,12 @@ def meeting_ics(request, slug):
 @require_safe
 def cluster_ics(request, slug):
     """/meetings/<slug>/cluster.ics: the meeting and the meetings held back to back with it, as one feed."""
-    validators = Validators(request)
-    if not_modified := validators.not_modified(request):
-        return not_modified
-    meeting = get_object_or_404(feeds.feed_queryset(), slug=slug)
-    return calendar_response(
+    return meeting_calendar(
         request,
-        validators,
-        feeds.feed_queryset().filter(pk__in=feeds.cluster_ids(meeting)),
-        name=_("Security meetings — the week of %(title)s") % {"title": meeting.title},
-        description=feed_description(),
-        filename=f"{meeting.slug}-cluster.ics",
+        slug,
+        meetings=lambda meeting: feeds.feed_queryset().filter(pk__in=feeds.cluster_ids(meeting)),
+        name=lambda meeting: _("Security meetings — the week of %(title)s") % {"title": meeting.title},
+        filename=lambda meeting: f"{meeting.slug}-cluster.ics",
     )
 
 

@@ -42,6 +42,18 @@ def manage(environment, *arguments, quiet=True):
     )
 
 
+def django_output(environment, script):
+    """What a short Python script prints when run with the project's Django set up in `environment`."""
+    return subprocess.run(
+        [str(VENV_BIN / "python"), "-c", script],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def http_status(url, timeout=5):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  (loopback http URL built here)

@@ -190,15 +190,7 @@ def meeting_paths(environment):
         "import django; django.setup(); from events.models import Meeting; "
         "[print(m.get_absolute_url()) for m in Meeting.objects.published().order_by('slug')[:3]]"
     )
-    output = subprocess.run(
-        [str(_server.VENV_BIN / "python"), "-c", script],
-        cwd=_server.PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return output.stdout.split()
+    return _server.django_output(environment, script).split()
 
 
 def wait_for_recovery(urls, deadline):

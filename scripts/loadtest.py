@@ -101,8 +101,6 @@ def bulk_create_meetings(environment, count):
 
 def pick_urls(base_url, environment):
     """The list page, a meeting page and the feed, as they exist in this version of the site."""
-    import subprocess
-
     script = (
         "import django; django.setup(); from django.urls import reverse, NoReverseMatch; "
         "from events.models import Meeting; "
@@ -115,14 +113,7 @@ def pick_urls(base_url, environment):
         "    return ''\n"
         "print(first(names)); print(first(feeds))"
     )
-    output = subprocess.run(
-        [str(_server.VENV_BIN / "python"), "-c", script],
-        cwd=_server.PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
+    output = _server.django_output(environment, script).split("\n")
     detail, listing, feed = output[0], output[1], output[2] or os.environ.get("LOADTEST_FEED_PATH", "")
     urls = {"meeting list": listing, "meeting page": detail}
     if feed:
