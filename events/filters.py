@@ -6,7 +6,7 @@ parameters, so what a visitor sees is what a subscriber gets.
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, Programme
@@ -20,6 +20,28 @@ LINK_TABLES = {
     "programme": (Meeting.programmes.through, "programme"),
     "topic": (Meeting.topics.through, "topic"),
 }
+
+
+def chosen(value):
+    """True when a multiple-choice filter has values. Its empty value is an empty QuerySet, and
+    `not value` would run it (a query compiled per filter, per page)."""
+    if isinstance(value, QuerySet):
+        return not value.query.is_empty()
+    return bool(value)
+
+
+class ProbedExists(Exists):
+    """EXISTS that PostgreSQL checks row by row, through the link table's index.
+
+    Under an OR (the country filter: held in the country, or the country takes part),
+    PostgreSQL turns a plain EXISTS into a hashed subplan that first reads every link
+    row of the country (47,000 at 100,000 meetings) even when the page needs 20
+    meetings: 37 ms. "OFFSET 0" keeps the subquery as it is, so each candidate
+    meeting costs one index probe: 1.5–4 ms for a page. (A rare country costs about
+    the same either way.) SQLite accepts the same SQL.
+    """
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -97,14 +119,14 @@ class MeetingFilter(django_filters.FilterSet):
 
     def filter_linked(self, queryset, name, value):
         """Meetings linked to any of the chosen organisations, programmes or topics."""
-        if not value:
+        if not chosen(value):
             return queryset
         table, column = LINK_TABLES[name]
         links = table.objects.filter(meeting=OuterRef("pk"), **{f"{column}__in": value})
         return queryset.filter(Exists(links))
 
     def filter_country(self, queryset, name, value):
-        if not value:
+        if not chosen(value):
             return queryset
         participating = Meeting.countries.through.objects.filter(meeting=OuterRef("pk"), country__in=value)
-        return queryset.filter(Q(venue__country__in=value) | Exists(participating))
+        return queryset.filter(Q(venue__country__in=value) | ProbedExists(participating))

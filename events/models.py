@@ -167,6 +167,17 @@ class Level(models.TextChoices):
     WORKING_GROUP = "working_group", _("Working group")
 
 
+def related_prefetches():
+    """The prefetches of MeetingQuerySet.with_related(), for meetings already fetched without them."""
+    return (
+        models.Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),
+        models.Prefetch("fundings", queryset=MeetingFunder.objects.select_related("organisation")),
+        "topics",
+        "programmes",
+        "countries",
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self, now=None):
         """Meetings the public may see: published, and past their publish-at time if they have one."""
@@ -198,33 +209,14 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings held in, or with participants from, the country with this ISO code."""
         return self.filter(Q(venue__country__code=code) | Q(countries__code=code)).distinct()
 
-    def in_list_order(self, today=None):
-        """Upcoming meetings soonest first, then those whose date is to be confirmed, then past ones newest first."""
-        today = today or timezone.localdate()
-        return self.annotate(
-            time_bucket=models.Case(
-                models.When(end_date__gte=today, then=models.Value(0)),
-                models.When(end_date__isnull=True, then=models.Value(1)),
-                default=models.Value(2),
-            ),
-            upcoming_start=models.Case(models.When(end_date__gte=today, then=F("start_date"))),
-            past_start=models.Case(models.When(end_date__lt=today, then=F("start_date"))),
-        ).order_by("time_bucket", "upcoming_start", "-past_start", "start_time", "title", "pk")
+    def for_listing(self):
+        """What a list of meetings reads per row: the meeting and its place. The rest of a list entry
+        (its organisers) comes with the entry from events.fragments, fetched only for entries not cached."""
+        return self.select_related("venue__country")
 
     def with_related(self):
-        return self.select_related("venue__country").prefetch_related(
-            models.Prefetch(
-                "organiser_roles",
-                queryset=MeetingOrganiser.objects.select_related("organisation"),
-            ),
-            models.Prefetch(
-                "fundings",
-                queryset=MeetingFunder.objects.select_related("organisation"),
-            ),
-            "topics",
-            "programmes",
-            "countries",
-        )
+        """Everything a meeting page or a calendar entry shows: place, organisers, funders, topics…"""
+        return self.select_related("venue__country").prefetch_related(*related_prefetches())
 
 
 class Meeting(models.Model):

@@ -32,6 +32,14 @@ def is_instant(param):
 
 
 class CachedCountPaginator(Paginator):
+    """count_key, when given, names what the list holds (a view's path and filter values) and
+    replaces the query's SQL in the cache key: compiling the SQL only to name it cost a list
+    page about 3 ms, a tenth of its time."""
+
+    def __init__(self, object_list, per_page, *, count_key=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key = count_key
+
     @cached_property
     def count(self):
         key = self.count_cache_key()
@@ -44,6 +52,9 @@ class CachedCountPaginator(Paginator):
         return value
 
     def count_cache_key(self):
+        if self.count_key is not None:
+            digest = hashlib.md5(self.count_key.encode(), usedforsecurity=False).hexdigest()
+            return f"count:{data_version()}:{digest}"
         query = getattr(self.object_list, "query", None)
         if query is None:
             return None  # a list, not a QuerySet: counting is free
@@ -123,8 +134,9 @@ class InListOrderPaginator(CachedCountPaginator):
         return sum(self.segment_counts)
 
     def count_cache_key(self):
+        # The segments' sizes change at midnight, when today's meetings become past ones.
         key = super().count_cache_key()
-        return key and f"{key}:segments"
+        return key and f"{key}:segments:{self.today.isoformat()}"
 
     def page(self, number):
         number = self.validate_number(number)

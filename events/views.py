@@ -6,7 +6,9 @@ import itertools
 
 from django import forms
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -18,8 +20,9 @@ from django.views.generic import DetailView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
 from .dates import day_in_words, month_in_words
-from .filters import MeetingFilter
-from .models import Country, DatePrecision, Meeting
+from .filters import MeetingFilter, chosen
+from .fragments import cached_fragment, fragment_key
+from .models import Country, DatePrecision, Meeting, related_prefetches
 from .pagination import CachedCountPaginator, InListOrderPaginator
 from .structured_data import meeting_json_ld
 from .versioning import data_version
@@ -38,7 +41,11 @@ CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "progra
 
 def designated_country_names():
     """Names of the countries shown with the designation footnote (Kosovo), lower-cased for matching text."""
-    return [name.lower() for name in Country.objects.filter(needs_designation=True).values_list("name", flat=True)]
+
+    def read():
+        return [name.lower() for name in Country.objects.filter(needs_designation=True).values_list("name", flat=True)]
+
+    return cached_fragment(fragment_key("designated-countries"), read)
 
 
 def text_names_any(texts, names):
@@ -88,7 +95,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        published = Meeting.objects.published().with_related()
+        published = Meeting.objects.published().for_listing()
         upcoming = list(published.upcoming(today)[:HOME_UPCOMING_LIMIT])
         to_be_confirmed = list(published.date_to_be_confirmed().order_by("title")[:HOME_TO_BE_CONFIRMED_LIMIT])
         recent_past = [] if upcoming else list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
@@ -119,7 +126,7 @@ def filter_chips(filterset, request):
     chips = []
     for name, field in filterset.form.fields.items():
         value = filterset.form.cleaned_data.get(name)
-        if value in (None, "") or (hasattr(value, "__len__") and len(value) == 0):
+        if value in (None, "") or not chosen(value):
             continue
         repeatable = True
         if hasattr(field, "queryset"):
@@ -144,16 +151,22 @@ def filter_chips(filterset, request):
     return chips
 
 
+def filter_values_key(filterset, request):
+    """What decides which meetings a list page holds: its path and its filters' values (not stray
+    query parameters such as tracking tags)."""
+    values = sorted((name, value) for name in filterset.form.fields for value in filterset.data.getlist(name))
+    return f"{request.path}|{values!r}"
+
+
 def filter_form_cache_key(filterset, request):
-    """What the rendered filter form depends on, for {% cache %}: the form's own values (not stray
-    query parameters), the path, the language and the data version (the choices are data).
+    """What the rendered filter form depends on, for {% cache %}: the form's values, the language and
+    the data version (the choices are data).
 
     Rendering the form (five lists of checkboxes, their queries, one template per option) was a
     third of a list page's time at 100,000 meetings; it is the same for every visitor with the
     same filters.
     """
-    values = sorted((name, value) for name in filterset.form.fields for value in filterset.data.getlist(name))
-    return f"{data_version()}|{get_language()}|{request.path}|{values!r}"
+    return f"{data_version()}|{get_language()}|{filter_values_key(filterset, request)}"
 
 
 class MeetingListView(FilterView):
@@ -176,10 +189,15 @@ class MeetingListView(FilterView):
         return filterset
 
     def get_base_queryset(self):
-        return Meeting.objects.published().with_related()
+        return Meeting.objects.published().for_listing()
 
     def get_queryset(self):
-        return self.get_base_queryset().in_list_order(timezone.localdate())
+        # The paginator reads the list order itself, segment by segment (InListOrderPaginator).
+        return self.get_base_queryset().order_by("pk")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        count_key = filter_values_key(self.filterset, self.request)
+        return super().get_paginator(queryset, per_page, count_key=count_key, **kwargs)
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -200,9 +218,8 @@ class MeetingListView(FilterView):
             chips=filter_chips(self.filterset, self.request),
             result_count=context["paginator"].count if context.get("paginator") else len(meetings),
             filter_errors=self.filterset.is_bound and not self.filterset.is_valid(),
-            designation_needed=(
-                Country.objects.filter(needs_designation=True).exists() or any_mentions_designated_country(meetings)
-            ),
+            # The filter form names the country too.
+            designation_needed=bool(designated_country_names()) or any_mentions_designated_country(meetings),
             page_heading=_("Meetings"),
             checkbox_fields=CHECKBOX_FILTERS,
             filter_form_cache_key=filter_form_cache_key(self.filterset, self.request),
@@ -286,13 +303,13 @@ class CalendarMonthView(TemplateView):
         dated = list(
             published.dated()
             .overlapping(weeks[0][0], weeks[-1][-1])
-            .with_related()
+            .for_listing()
             .order_by("start_date", "start_time", "title")
         )
         month_only = list(
             published.filter(date_precision=DatePrecision.MONTH)
             .overlapping(first_day, last_day)
-            .with_related()
+            .for_listing()
             .order_by("start_date", "title")
         )
         today = timezone.localdate()
@@ -339,7 +356,8 @@ class MeetingDetailView(DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        meetings = Meeting.objects.with_related()
+        # The rest of what the page shows is read only when its body is not cached (render_body).
+        meetings = Meeting.objects.select_related("venue__country")
         if self.request.user.has_perm("events.view_meeting"):
             # Editors preview drafts on the public design; the page says it is not public.
             return meetings
@@ -355,24 +373,42 @@ class MeetingDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.object
+        canonical_url = settings.SITE_URL + meeting.get_absolute_url()
+        if meeting.is_published:
+            body = cached_fragment(fragment_key("meeting-page", meeting.pk), lambda: self.render_body(canonical_url))
+        else:
+            body = self.render_body(canonical_url)  # an editor's preview: never stored
+        context.update(canonical_url=canonical_url, **body)
+        return context
+
+    def render_body(self, canonical_url):
+        """The article, its JSON-LD and whether it needs the designation footnote: all that the
+        page shows of the meeting beyond its own row, rendered once per data version."""
+        meeting = self.object
+        prefetch_related_objects([meeting], *related_prefetches())
         cluster = meeting.back_to_back_cluster()
         timeline = cluster if len(cluster) >= CLUSTER_MIN_SIZE else []
         in_timeline = {member.pk for member in timeline}
-        canonical_url = settings.SITE_URL + meeting.get_absolute_url()
         linked = [(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_timeline]
-        context.update(
-            # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
-            cluster=cluster,
-            cluster_timeline=timeline,
-            linked=linked,
-            canonical_url=canonical_url,
-            json_ld=meeting_json_ld(meeting, canonical_url),
-            designation_needed=meeting.mentions_designated_country()
+        article = render_to_string(
+            "events/meeting_article.html",
+            {
+                "meeting": meeting,
+                # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
+                "cluster": cluster,
+                "cluster_timeline": timeline,
+                "linked": linked,
+            },
+            request=self.request,
+        )
+        return {
+            "article": article,
+            "json_ld": meeting_json_ld(meeting, canonical_url),
+            "designation_needed": meeting.mentions_designated_country()
             or text_names_any(
                 [meeting.title, meeting.summary, meeting.description, meeting.status_note]
                 + [other.title for _label, other in linked]
                 + [member.title for member in timeline],
                 designated_country_names(),
             ),
-        )
-        return context
+        }

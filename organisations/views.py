@@ -51,7 +51,7 @@ class OrganisationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        meetings = Meeting.objects.published().filter(**{self.meeting_filter: self.object}).distinct().with_related()
+        meetings = Meeting.objects.published().filter(**{self.meeting_filter: self.object}).distinct().for_listing()
         upcoming = list(meetings.upcoming(today)[:MEETINGS_SHOWN])
         to_be_confirmed = list(meetings.date_to_be_confirmed().order_by("title")[:MEETINGS_SHOWN])
         past = list(meetings.past(today)[:MEETINGS_SHOWN])

@@ -170,3 +170,18 @@ def test_generate_meetings_starts_a_new_data_version():
     call_command("generate_meetings", count=5, seed=9, verbosity=0)
 
     assert data_version() != before
+
+
+@pytest.mark.django_db
+def test_the_planner_has_statistics_once_meetings_are_generated():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics (pg_class.reltuples) are PostgreSQL's")
+    call_command("generate_meetings", count=300, seed=3, verbosity=0)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Meeting._meta.db_table])
+        (estimated,) = cursor.fetchone()
+    # Without ANALYZE the table would still be "never analysed" (-1) and plans would be guesses.
+    assert estimated >= 300

@@ -104,3 +104,16 @@ def test_in_list_order_page_straddling_segments_prefetches_once(meetings_in_ever
 
     assert titles == EXPECTED_LIST_ORDER[4:8]
     assert topics == [[], [], [], []]
+
+
+def test_cached_segment_sizes_follow_the_day(meetings_in_every_bucket):
+    """The counts are cached under the view's key, and a new day makes a new entry: at midnight
+    today's meetings move from upcoming to past."""
+    today = meetings_in_every_bucket
+    meetings = Meeting.objects.published().order_by("pk")
+    before = InListOrderPaginator(meetings, 4, today=today, count_key="/meetings/|[]")
+    assert before.segment_counts == [5, 2, 3]
+
+    after = InListOrderPaginator(meetings, 4, today=today + datetime.timedelta(days=1), count_key="/meetings/|[]")
+    # "Today" ended; "Ongoing" still runs until the 16th.
+    assert after.segment_counts == [4, 2, 4]

@@ -3,6 +3,7 @@
 from django import template
 
 from events.dates import meeting_dates_in_words
+from events.fragments import meeting_list_entries
 from events.markdown import render_markdown
 from events.models import KOSOVO_FOOTNOTE
 
@@ -12,6 +13,12 @@ register = template.Library()
 @register.filter
 def dates_in_words(meeting):
     return meeting_dates_in_words(meeting)
+
+
+@register.simple_tag
+def list_entries(meetings):
+    """`{% list_entries meetings %}`: each meeting's <li>, rendered once per meeting and data version."""
+    return meeting_list_entries(meetings)
 
 
 @register.filter

@@ -21,7 +21,7 @@ import time
 import uuid
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -377,11 +377,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         if delete:
             deleted = delete_synthetic_meetings()
+            analyze_tables()
             self.stdout.write(self.style.SUCCESS(f"Deleted {deleted} synthetic meetings."))
             return
         if count < 1:
             raise CommandError("--count must be at least 1.")
         created = generate_meetings(count, seed=seed)
+        analyze_tables()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Generated {created} synthetic meetings in {elapsed:.1f} s."))
 
@@ -456,3 +458,27 @@ def delete_synthetic_meetings():
     deleted = synthetic._raw_delete(synthetic.db)
     bump_data_version()
     return deleted
+
+
+def analyze_tables():
+    """Give the query planner statistics for the tables just filled or emptied.
+
+    Autovacuum gets to it eventually; until then PostgreSQL plans with no statistics, and
+    at 100,000 meetings a list page took 73 ms of queries instead of 4 (index probes
+    planned as sequential scans).
+    """
+    tables = [
+        model._meta.db_table
+        for model in (
+            Meeting,
+            MeetingOrganiser,
+            MeetingFunder,
+            BackToBack,
+            Meeting.topics.through,
+            Meeting.countries.through,
+            Meeting.programmes.through,
+        )
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

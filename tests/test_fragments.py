@@ -1,0 +1,79 @@
+"""events.fragments: pages the page cache has not seen are built from per-meeting pieces, never stale ones."""
+
+import pytest
+
+from .factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listed(db):
+    rcc = OrganisationFactory(name="Regional Cooperation Council", acronym="RCC", slug="rcc")
+    meetings = MeetingFactory.create_batch(3)
+    for meeting in meetings:
+        MeetingOrganiserFactory(meeting=meeting, organisation=rcc)
+    return {"rcc": rcc, "meetings": meetings}
+
+
+def entries(response):
+    html = response.content.decode()
+    return html[html.index('<ul class="meeting-list">') : html.index("</ul>", html.index('<ul class="meeting-list">'))]
+
+
+def test_a_new_query_string_reuses_the_list_entries(client, listed, django_assert_max_num_queries):
+    first = client.get("/meetings/?utm_source=newsletter")
+    with django_assert_max_num_queries(3) as queries:
+        second = client.get("/meetings/?utm_source=mail")
+
+    assert second.headers["X-Page-Cache"] == "miss"
+    assert entries(second) == entries(first)
+    assert entries(second).count("Organised by RCC") == 3
+    # The organisers are part of the cached entries: not read again.
+    assert not [query for query in queries.captured_queries if "events_meetingorganiser" in query["sql"]]
+
+
+def test_an_edit_shows_in_entries_of_pages_not_yet_cached(client, listed):
+    client.get("/meetings/?utm_source=newsletter")
+    rcc = listed["rcc"]
+    rcc.acronym = "RCC Secretariat"
+    rcc.save()
+    meeting = listed["meetings"][0]
+    meeting.title = "Renamed meeting"
+    meeting.save()
+
+    html = client.get("/meetings/?utm_source=mail").content.decode()
+
+    assert html.count("Organised by RCC Secretariat") == 3
+    assert "Renamed meeting" in html
+
+
+def test_a_meeting_page_body_is_rendered_once_per_data_version(client, listed, django_assert_max_num_queries):
+    meeting = listed["meetings"][0]
+    url = meeting.get_absolute_url()
+    first = client.get(f"{url}?utm_source=newsletter")
+    with django_assert_max_num_queries(1):  # the meeting's own row: 404 and drafts are decided on it
+        second = client.get(f"{url}?utm_source=mail")
+
+    assert second.headers["X-Page-Cache"] == "miss"
+    assert second.content == first.content
+    assert "Regional Cooperation Council" in second.content.decode()
+
+    meeting.summary = "Moved to the afternoon."
+    meeting.save()
+    assert "Moved to the afternoon." in client.get(f"{url}?utm_source=other").content.decode()
+
+
+def test_an_editors_draft_preview_is_never_kept_for_the_public(client, admin_client, listed):
+    meeting = MeetingFactory(title="Secret draft", publication="draft")
+    MeetingOrganiserFactory(meeting=meeting, organisation=listed["rcc"])
+
+    preview = admin_client.get(meeting.get_absolute_url())
+    assert "Draft — not public" in preview.content.decode()
+    assert client.get(meeting.get_absolute_url()).status_code == 404
+
+    meeting.publication = "published"
+    meeting.save()
+    public = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Secret draft" in public
+    assert "Draft — not public" not in public
