@@ -1,5 +1,9 @@
 """Calendar downloads and subscriptions. The views choose meetings; events.feeds and events.ical do the rest."""
 
+import gzip
+import re
+import zlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -18,8 +22,11 @@ from .filters import MeetingFilter
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).
 MAX_AGE = 300
-# Whole small feeds are kept too, so a repeated poll after a change costs one cache read.
+# Whole feeds are kept too, so a repeated poll after a change costs one cache read.
 BODY_TIMEOUT = 60 * 60
+GZIP_ACCEPTED = re.compile(r"\bgzip\b")
+GZIP_LEVEL = 6
+GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-Encoding: gzip wants
 
 
 def feed_description():
@@ -35,10 +42,10 @@ class Validators:
     def __init__(self, request, query_key="", windowed=False):
         self.version = feeds.data_version()
         today = timezone.localdate() if windowed else None
-        published = feeds.publications_since(self.version)
-        self.etag = feeds.feed_etag(request.path, query_key, self.version, today, published)
+        self.etag = feeds.feed_etag(request.path, query_key, self.version, today)
+        self.gzip_accepted = accepts_gzip(request)
         # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
-        self.last_modified = int(feeds.feed_last_modified(self.version, today, published).timestamp())
+        self.last_modified = int(feeds.feed_last_modified(self.version, today).timestamp())
 
     def not_modified(self, request):
         """A 304 (or 412) when the client's copy is current, else None.
@@ -50,7 +57,10 @@ class Validators:
         return response and self.finish(response)
 
     def finish(self, response):
-        response["ETag"] = self.etag
+        # The gzip'd body is another representation: its validator is weak (as GZipMiddleware makes it),
+        # and a 304 to a client that takes gzip confirms that one.
+        compressed = response.get("Content-Encoding") == "gzip" or (response.status_code == 304 and self.gzip_accepted)
+        response["ETag"] = f"W/{self.etag}" if compressed else self.etag
         response["Last-Modified"] = http_date(self.last_modified)
         patch_cache_control(response, public=True, max_age=MAX_AGE)
         patch_vary_headers(response, ("Accept-Language",))
@@ -70,39 +80,68 @@ def feed_body_response(request, queryset, name, description, etag):
         # The headers are all a HEAD asks for; do not build a body only to drop it. (Streaming, so
         # no "Content-Length: 0" claims the feed is empty.)
         return StreamingHttpResponse((), content_type=CONTENT_TYPE)
-    body_key = f"ical:feed:{etag}"
-    body = cache.get(body_key)
-    if body is not None:
-        return HttpResponse(body, content_type=CONTENT_TYPE)
+    gzip_accepted = accepts_gzip(request)
+    body_key = f"ical:feed:gz:{etag}"
+    kept = cache.get(body_key)
+    if kept is not None:
+        return compressed_or_plain(kept, gzip_accepted)
     # The rows are read before the response starts, so a database error is a 500, never an empty 200.
     rows = feeds.feed_rows(queryset)
     chunks = feeds.feed_chunks(rows, name, description)
     if len(rows) > feeds.STREAM_THRESHOLD:
-        return StreamingHttpResponse(streamed_and_kept(chunks, body_key), content_type=CONTENT_TYPE)
-    body = b"".join(chunks)
-    cache.set(body_key, body, timeout=BODY_TIMEOUT)
-    return HttpResponse(body, content_type=CONTENT_TYPE)
+        response = StreamingHttpResponse(streamed_and_kept(chunks, body_key, gzip_accepted), content_type=CONTENT_TYPE)
+        return marked_compressed(response) if gzip_accepted else response
+    compressed = b"".join(streamed_and_kept(chunks, body_key, compress=True))
+    return compressed_or_plain(compressed, gzip_accepted)
 
 
-def streamed_and_kept(chunks, body_key):
-    """Pass a large feed's chunks on as they are built, and cache the whole body once it is complete.
+def accepts_gzip(request):
+    return bool(GZIP_ACCEPTED.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
-    Without this, every poll of a feed over the streaming threshold rebuilt it from its pieces, and a
-    few dozen pollers queued whole workers behind that. The copy kept is capped, so memory stays
-    bounded for the largest feeds (over the cap, nothing is kept and the next poll streams again).
+
+def compressed_or_plain(compressed, gzip_accepted):
+    if gzip_accepted:
+        return marked_compressed(HttpResponse(compressed, content_type=CONTENT_TYPE))
+    return HttpResponse(gzip.decompress(compressed), content_type=CONTENT_TYPE)
+
+
+def marked_compressed(response):
+    """What GZipMiddleware would have set (it leaves a response that has an encoding alone)."""
+    response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def streamed_and_kept(chunks, body_key, compress):
+    """Pass a feed on as it is built, and keep it, gzip'd, once it is complete.
+
+    Feeds are kept compressed: at 100,000 meetings the default feed is 22 MB of text and 2 MB
+    gzip'd. Kept plain, every poll fetched the 22 MB from the cache and compressed it again
+    (2.8 s with Redis). The client gets the same gzip stream as it is produced (or the plain
+    chunks when it does not accept gzip). The copy kept is capped, so memory stays bounded for
+    the largest feeds (over the cap, nothing is kept and the next poll builds the feed again,
+    from the cached pieces).
     """
     limit = getattr(settings, "FEED_BODY_CACHE_MAX_BYTES", 16 * 1024 * 1024)
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WINDOW_BITS)
     kept, size = [], 0
     for chunk in chunks:
-        if kept is not None:
-            size += len(chunk)
+        packed = compressor.compress(chunk)
+        if kept is not None and packed:
+            size += len(packed)
             if size <= limit:
-                kept.append(chunk)
+                kept.append(packed)
             else:
                 kept = None
-        yield chunk
-    if kept is not None:
-        cache.set(body_key, b"".join(kept), timeout=BODY_TIMEOUT)
+        if not compress:
+            yield chunk
+        elif packed:
+            yield packed
+    tail = compressor.flush()
+    if compress:
+        yield tail
+    if kept is not None and size + len(tail) <= limit:
+        cache.set(body_key, b"".join([*kept, tail]), timeout=BODY_TIMEOUT)
 
 
 @gzip_page

@@ -36,6 +36,7 @@ HOME_RECENT_PAST_LIMIT = 10
 HOME_TO_BE_CONFIRMED_LIMIT = 20
 # A cluster timeline needs several meetings; a single partner reads better as a plain link.
 CLUSTER_MIN_SIZE = 3
+GRID_MEETINGS_PER_DAY = 4
 CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "programme")
 
 
@@ -286,6 +287,11 @@ class CalendarDay:
         self.is_today = is_today
         self.meetings = meetings
         self.in_words = _("%(weekday)s %(date)s") % {"weekday": WEEKDAYS[day.weekday()], "date": day_in_words(day)}
+        # A busy day shows its first meetings and links to the day's list, as calendar programs do;
+        # the agenda below the grid still lists them all.
+        self.in_grid = meetings[:GRID_MEETINGS_PER_DAY]
+        self.more = len(meetings) - len(self.in_grid)
+        self.more_url = f"{reverse('events:list')}?date_from={day.isoformat()}&date_to={day.isoformat()}"
 
 
 class CalendarMonthView(TemplateView):

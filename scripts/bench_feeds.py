@@ -171,7 +171,7 @@ def build_icalendar(size):
     for tzid, (first, last) in sorted(spans.items()):
         calendar.add_component(icalendar_timezone(tzid, first, last))
     for meeting in meetings:
-        calendar.add_component(ical.new_event(meeting, feeds.linked_meetings(meeting)))
+        calendar.add_component(ical.new_event(meeting, feeds.related(meeting)))
     return len(calendar.to_ical())
 
 
@@ -205,7 +205,7 @@ def build_django_ical(size):
             return ical.summary(item)
 
         def item_description(self, item):
-            return ical.description(item, feeds.linked_meetings(item))
+            return ical.description(item, feeds.related(item))
 
         def item_link(self, item):
             return ical.absolute_url(item.get_absolute_url())
@@ -229,7 +229,7 @@ def build_django_ical(size):
             return ical.location(item)
 
         def item_categories(self, item):
-            return [topic.name for topic in item.topics.all()]
+            return [topic.name for topic in item.feed_topics]
 
         def item_status(self, item):
             return ical.ICAL_STATUS[item.status]

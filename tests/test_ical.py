@@ -549,6 +549,28 @@ def test_large_feed_once_streamed_whole_is_served_from_cache(client, monkeypatch
     assert len(parse(first)) == 5
 
 
+def test_large_feed_is_kept_gzipped_and_served_to_both_kinds_of_client(client, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+    make_meetings(5)
+    first = client.get("/calendar.ics", headers={"accept-encoding": "gzip"})
+    assert first.streaming
+    assert first["Content-Encoding"] == "gzip"
+    built = gzip.decompress(content_of(first))
+
+    with django_assert_num_queries(0):
+        again = client.get("/calendar.ics", headers={"accept-encoding": "gzip"})
+        plain = client.get("/calendar.ics")
+
+    assert not again.streaming
+    assert again["Content-Encoding"] == "gzip"
+    assert gzip.decompress(again.content) == built
+    assert not plain.has_header("Content-Encoding")
+    assert plain.content == built
+    assert len(parse(built)) == 5
+    # One validator per representation: weak for the gzip'd body, strong for the plain one.
+    assert again["ETag"] == f"W/{plain['ETag']}"
+
+
 def test_large_feed_over_the_cache_cap_streams_every_time(client, monkeypatch, settings):
     monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
     settings.FEED_BODY_CACHE_MAX_BYTES = 100
@@ -746,6 +768,7 @@ def test_warm_feeds_command_caches_every_published_dated_meeting():
     assert output.getvalue().startswith("1 calendar entries cached in ")
 
 
+@pytest.mark.django_db(transaction=True)  # the data version learns the next publication time on commit
 def test_a_scheduled_meeting_appears_when_its_time_comes_without_any_edit(client):
     MeetingFactory(title="Now")
     MeetingFactory(title="Scheduled", publish_at=timezone.now() + datetime.timedelta(seconds=1))

@@ -142,6 +142,23 @@ def test_calendar_places_a_meeting_on_every_day_it_spans(client, db):
     ]
 
 
+def test_a_busy_day_in_the_grid_shows_four_meetings_and_links_to_the_rest(client, db):
+    for number in range(6):
+        MeetingFactory(title=f"Busy day meeting {number}", start_date=D(2018, 10, 23))
+
+    response = client.get("/calendar/2018/10/")
+
+    cell = next(cell for cell in elements(response.content, "td") if "Busy day" in cell["text"])
+    assert cell["text"].count("Busy day meeting") == 4
+    assert cell["text"].endswith("2 more on Tuesday 23 October 2018")
+    more = next(link for link in elements(response.content, "a") if link["text"].startswith("2 more"))
+    day_list = client.get(more["attrs"]["href"])
+    assert meeting_titles(day_list) == [f"Busy day meeting {number}" for number in range(6)]
+    # The agenda (what a phone shows) still lists all six.
+    agenda = response.content.decode().split('id="agenda-heading"')[1]
+    assert agenda.count("Busy day meeting") == 6
+
+
 def test_calendar_links_to_neighbouring_months_and_the_list(client, db):
     response = client.get("/calendar/2019/1/")
     navigation = {link["text"]: link["attrs"]["href"] for link in elements(response.content, "a") if link["text"]}
