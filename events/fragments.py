@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .models import MeetingOrganiser
+from .models import Meeting, MeetingOrganiser
 from .versioning import data_version
 
 FRAGMENT_TIMEOUT = 3600
@@ -31,25 +31,33 @@ def fragment_key(kind, *parts):
 
 
 def meeting_list_entries(meetings):
-    """The <li> of each meeting, in order, as one safe string.
+    """The <li> of each meeting, in order, as one safe string. `meetings`: Meeting objects
+    (read with MeetingQuerySet.for_listing()), or just their primary keys.
 
-    Entries found in the cache cost nothing more; the others get their organisers in one
-    query for all of them, are rendered, and are stored for the next page that lists them.
+    Entries found in the cache cost nothing more; the others are read (when only keys were
+    given) and get their organisers in one query for all of them, are rendered, and are stored
+    for the next page that lists them.
     """
     meetings = list(meetings)
     if not meetings:
         return ""
-    keys = [fragment_key("list-entry", meeting.pk) for meeting in meetings]
-    found = cache.get_many(keys)
-    missing = [(key, meeting) for key, meeting in zip(keys, meetings, strict=True) if key not in found]
+    pks = [getattr(meeting, "pk", meeting) for meeting in meetings]
+    keys = {pk: fragment_key("list-entry", pk) for pk in pks}
+    found = cache.get_many(keys.values())
+    missing = {pk: meeting for pk, meeting in zip(pks, meetings, strict=True) if keys[pk] not in found}
     if missing:
-        prefetch_related_objects([meeting for _key, meeting in missing], *LIST_ENTRY_PREFETCH)
+        unread = [pk for pk, meeting in missing.items() if not isinstance(meeting, Meeting)]
+        missing.update(Meeting.objects.for_listing().in_bulk(unread) if unread else {})
+        objects = [meeting for meeting in missing.values() if isinstance(meeting, Meeting)]
+        prefetch_related_objects(objects, *LIST_ENTRY_PREFETCH)
         rendered = {
-            key: render_to_string("includes/meeting_item.html", {"meeting": meeting}) for key, meeting in missing
+            keys[meeting.pk]: render_to_string("includes/meeting_item.html", {"meeting": meeting})
+            for meeting in objects
         }
         cache.set_many(rendered, FRAGMENT_TIMEOUT)
         found.update(rendered)
-    return mark_safe("".join(found[key] for key in keys))  # noqa: S308 (rendered by the template engine, escaped there)
+    # A meeting unpublished between the page's read and this one has no entry: it is left out.
+    return mark_safe("".join(found[keys[pk]] for pk in pks if keys[pk] in found))  # noqa: S308 (escaped by the template)
 
 
 def cached_fragment(key, build):
