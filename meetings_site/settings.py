@@ -139,6 +139,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            # Every key carries the database's name, so sites (or a benchmark and a test run) that
+            # share one Redis never serve each other's pages, feeds or data version: they once did.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or f"db:{DATABASES['default'].get('NAME', '')}",
             "OPTIONS": {
                 # A cache outage must not take the site down: misses are served from the database.
                 "IGNORE_EXCEPTIONS": True,

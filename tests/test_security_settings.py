@@ -145,3 +145,47 @@ def test_https_redirect_spares_the_health_probes(client, settings):
 
     assert (page.status_code, page["Location"]) == (301, "https://testserver/")
     assert probes == [200, 200]
+
+
+def redis_answers(url):
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_sites_sharing_one_redis_never_read_each_others_cache():
+    """Two sites on different databases, one Redis: the second never sees the first's entries
+    (a benchmark once served pages cached by a test run this way)."""
+    redis_url = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/5")
+    if not redis_answers(redis_url):
+        pytest.skip(f"no Redis at {redis_url}")
+    marker = secrets.token_hex(8)
+    script = (
+        "import django, sys; django.setup(); from django.core.cache import cache; "
+        "cache.set('shared-key-test', sys.argv[1], 60) if sys.argv[1] != '-' else None; "
+        "print(cache.get('shared-key-test'))"
+    )
+
+    def run(database_name, value):
+        environment = production_environment(
+            REDIS_URL=redis_url,
+            DATABASE_URL=f"sqlite:////tmp/{database_name}.sqlite3",
+            DJANGO_SETTINGS_MODULE="meetings_site.settings",
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script, value],
+            cwd=PROJECT_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert run("site-a", marker) == marker
+    assert run("site-a", "-") == marker  # the same site (another app server) reads it
+    assert run("site-b", "-") == "None"
