@@ -32,7 +32,15 @@ def fragment_key(kind, *parts):
 
 def meeting_list_entries(meetings):
     """The <li> of each meeting, in order, as one safe string. `meetings`: Meeting objects
-    (read with MeetingQuerySet.for_listing()), or just their primary keys.
+    (read with MeetingQuerySet.for_listing()), or just their primary keys."""
+    meetings = list(meetings)
+    entries = list_entries_by_pk(meetings)
+    # A meeting unpublished between the page's read and this one has no entry: it is left out.
+    return mark_safe("".join(entries.get(getattr(meeting, "pk", meeting), "") for meeting in meetings))  # noqa: S308
+
+
+def list_entries_by_pk(meetings):
+    """{pk: the meeting's <li>} for Meeting objects or primary keys, in one cache read.
 
     Entries found in the cache cost nothing more; the others are read (when only keys were
     given) and get their organisers in one query for all of them, are rendered, and are stored
@@ -40,11 +48,11 @@ def meeting_list_entries(meetings):
     """
     meetings = list(meetings)
     if not meetings:
-        return ""
-    pks = [getattr(meeting, "pk", meeting) for meeting in meetings]
-    keys = {pk: fragment_key("list-entry", pk) for pk in pks}
+        return {}
+    by_pk = {getattr(meeting, "pk", meeting): meeting for meeting in meetings}
+    keys = {pk: fragment_key("list-entry", pk) for pk in by_pk}
     found = cache.get_many(keys.values())
-    missing = {pk: meeting for pk, meeting in zip(pks, meetings, strict=True) if keys[pk] not in found}
+    missing = {pk: meeting for pk, meeting in by_pk.items() if keys[pk] not in found}
     if missing:
         unread = [pk for pk, meeting in missing.items() if not isinstance(meeting, Meeting)]
         missing.update(Meeting.objects.for_listing().in_bulk(unread) if unread else {})
@@ -56,8 +64,7 @@ def meeting_list_entries(meetings):
         }
         cache.set_many(rendered, FRAGMENT_TIMEOUT)
         found.update(rendered)
-    # A meeting unpublished between the page's read and this one has no entry: it is left out.
-    return mark_safe("".join(found[keys[pk]] for pk in pks if keys[pk] in found))  # noqa: S308 (escaped by the template)
+    return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}  # noqa: S308 (escaped by the template)
 
 
 def cached_fragment(key, build):

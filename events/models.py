@@ -167,17 +167,6 @@ class Level(models.TextChoices):
     WORKING_GROUP = "working_group", _("Working group")
 
 
-def related_prefetches():
-    """The prefetches of MeetingQuerySet.with_related(), for meetings already fetched without them."""
-    return (
-        models.Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),
-        models.Prefetch("fundings", queryset=MeetingFunder.objects.select_related("organisation")),
-        "topics",
-        "programmes",
-        "countries",
-    )
-
-
 class MeetingQuerySet(models.QuerySet):
     def published(self, now=None):
         """Meetings the public may see: published, and past their publish-at time if they have one."""
@@ -215,8 +204,14 @@ class MeetingQuerySet(models.QuerySet):
         return self.select_related("venue__country")
 
     def with_related(self):
-        """Everything a meeting page or a calendar entry shows: place, organisers, funders, topics…"""
-        return self.select_related("venue__country").prefetch_related(*related_prefetches())
+        """Everything a meeting page shows: place, organisers, funders, topics, programmes, countries."""
+        return self.select_related("venue__country").prefetch_related(
+            models.Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),
+            models.Prefetch("fundings", queryset=MeetingFunder.objects.select_related("organisation")),
+            "topics",
+            "programmes",
+            "countries",
+        )
 
 
 class Meeting(models.Model):

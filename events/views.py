@@ -6,7 +6,6 @@ import itertools
 
 from django import forms
 from django.conf import settings
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, RedirectView, TemplateView
@@ -21,8 +21,8 @@ from django_filters.views import FilterView
 
 from .dates import day_in_words, month_in_words
 from .filters import MeetingFilter, chosen
-from .fragments import cached_fragment, fragment_key
-from .models import Country, DatePrecision, Meeting, related_prefetches
+from .fragments import cached_fragment, fragment_key, list_entries_by_pk
+from .models import Country, DatePrecision, Meeting
 from .pagination import CachedCountPaginator, InListOrderPaginator
 from .structured_data import meeting_json_ld
 from .versioning import data_version
@@ -82,6 +82,11 @@ def neighbour_months(first_day):
     return previous_month, next_month
 
 
+def joined_entries(entries, meetings):
+    """The list entries (from events.fragments.list_entries_by_pk) of these meetings, in their order."""
+    return mark_safe("".join(entries.get(meeting.pk, "") for meeting in meetings))  # noqa: S308 (rendered, escaped)
+
+
 def grouped_by_month(meetings):
     """[(month in words, first day of month, [meetings])] in the meetings' order."""
     groups = []
@@ -100,8 +105,15 @@ class HomeView(TemplateView):
         upcoming = list(published.upcoming(today)[:HOME_UPCOMING_LIMIT])
         to_be_confirmed = list(published.date_to_be_confirmed().order_by("title")[:HOME_TO_BE_CONFIRMED_LIMIT])
         recent_past = [] if upcoming else list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
+        # Every entry on the page in one cache read (and one query for those missing).
+        entries = list_entries_by_pk([*upcoming, *to_be_confirmed, *recent_past])
         context.update(
-            upcoming_by_month=grouped_by_month(upcoming),
+            upcoming_by_month=[
+                (month_name, month, joined_entries(entries, meetings))
+                for month_name, month, meetings in grouped_by_month(upcoming)
+            ],
+            date_to_be_confirmed_entries=joined_entries(entries, to_be_confirmed),
+            recent_past_entries=joined_entries(entries, recent_past),
             upcoming_truncated=len(upcoming) == HOME_UPCOMING_LIMIT,
             date_to_be_confirmed=to_be_confirmed,
             to_be_confirmed_truncated=len(to_be_confirmed) == HOME_TO_BE_CONFIRMED_LIMIT,
@@ -334,12 +346,18 @@ class CalendarMonthView(TemplateView):
             ]
             for week in weeks
         ]
+        agenda = [day for week in grid for day in week if day.in_month and day.meetings]
+        # Every entry of the agenda and of the month-only list in one cache read (and one query for those missing).
+        entries = list_entries_by_pk([*dated, *month_only])
+        for day in agenda:
+            day.entries = joined_entries(entries, day.meetings)
         previous_month, next_month = neighbour_months(first_day)
         weekday_order = [(first_weekday + offset) % 7 for offset in range(7)]
         context.update(
             month_name=month_in_words(first_day),
             weeks=grid,
-            agenda=[day for week in grid for day in week if day.in_month and day.meetings],
+            agenda=agenda,
+            month_only_entries=joined_entries(entries, month_only),
             weekdays=[(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in weekday_order],
             month_only=month_only,
             previous_month=previous_month,
@@ -365,8 +383,8 @@ class MeetingDetailView(DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        # The rest of what the page shows is read only when its body is not cached (render_body).
-        meetings = Meeting.objects.select_related("venue__country")
+        # Only what decides who may see the page: the rest is read when its parts are not cached (page_parts).
+        meetings = Meeting.objects.only("pk", "slug", "publication", "publish_at")
         if self.request.user.has_perm("events.view_meeting"):
             # Editors preview drafts on the public design; the page says it is not public.
             return meetings
@@ -381,38 +399,36 @@ class MeetingDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        meeting = self.object
-        canonical_url = settings.SITE_URL + meeting.get_absolute_url()
-        if meeting.is_published:
-            body = cached_fragment(fragment_key("meeting-page", meeting.pk), lambda: self.render_body(canonical_url))
+        if self.object.is_published:
+            parts = cached_fragment(fragment_key("meeting-page", self.object.pk), self.page_parts)
         else:
-            body = self.render_body(canonical_url)  # an editor's preview: never stored
-        context.update(canonical_url=canonical_url, **body)
+            parts = self.page_parts()  # an editor's preview: never stored
+        context.update(parts)
         return context
 
-    def render_body(self, canonical_url):
-        """The article, its JSON-LD and whether it needs the designation footnote: all that the
-        page shows of the meeting beyond its own row, rendered once per data version."""
-        meeting = self.object
-        prefetch_related_objects([meeting], *related_prefetches())
+    def page_parts(self):
+        """The page's title, head and article, and whether it needs the designation footnote:
+        everything it shows of the meeting, rendered once per data version."""
+        meeting = Meeting.objects.with_related().get(pk=self.object.pk)
+        canonical_url = settings.SITE_URL + meeting.get_absolute_url()
         cluster = meeting.back_to_back_cluster()
         timeline = cluster if len(cluster) >= CLUSTER_MIN_SIZE else []
         in_timeline = {member.pk for member in timeline}
         linked = [(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_timeline]
-        article = render_to_string(
-            "events/meeting_article.html",
-            {
-                "meeting": meeting,
-                # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
-                "cluster": cluster,
-                "cluster_timeline": timeline,
-                "linked": linked,
-            },
-            request=self.request,
-        )
-        return {
-            "article": article,
+        context = {
+            "meeting": meeting,
+            "canonical_url": canonical_url,
             "json_ld": meeting_json_ld(meeting, canonical_url),
+            # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
+            "cluster": cluster,
+            "cluster_timeline": timeline,
+            "linked": linked,
+        }
+        return {
+            # As the other pages' <title>: the page's own name, then the site's.
+            "page_title": f"{meeting.title} – {_('Western Balkans security meetings')}",
+            "head": render_to_string("events/meeting_head.html", context, request=self.request),
+            "article": render_to_string("events/meeting_article.html", context, request=self.request),
             "designation_needed": meeting.mentions_designated_country()
             or text_names_any(
                 [meeting.title, meeting.summary, meeting.description, meeting.status_note]
