@@ -32,3 +32,20 @@ def test_createeditor_refuses_short_password():
 def test_createeditor_refuses_invalid_email():
     with pytest.raises(CommandError, match="not a valid e-mail address"):
         call_command("createeditor", "not-an-email", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_starts_new_cache_versions(client):
+    """`migrate` runs with every release: pages and calendar pieces rendered by the old code are not served."""
+    from django.core.management import call_command
+
+    from events.ical_signals import pieces_version
+    from events.versioning import data_version
+
+    before = (data_version(), pieces_version())
+
+    call_command("migrate", verbosity=0)
+
+    after = (data_version(), pieces_version())
+    assert after[0] != before[0]
+    assert after[1] != before[1]
