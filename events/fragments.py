@@ -12,7 +12,7 @@ pieces everywhere, just as it starts new pages: nothing here can be staler than 
 page cache. A cache that is down or full only costs a render.
 """
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -67,10 +67,12 @@ def list_entries_by_pk(meetings):
     return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}  # noqa: S308 (escaped by the template)
 
 
-def cached_fragment(key, build):
-    """build() once per key; build returns something the cache can store (strings, dicts of them)."""
-    value = cache.get(key)
+def cached_fragment(key, build, cache_alias="default"):
+    """build() once per key; build returns something the cache can store (strings, dicts of them).
+    cache_alias "process" keeps it in this process only (settings.CACHES)."""
+    store = caches[cache_alias]
+    value = store.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, FRAGMENT_TIMEOUT)
+        store.set(key, value, FRAGMENT_TIMEOUT)
     return value

@@ -46,7 +46,7 @@ def designated_country_names():
     def read():
         return [name.lower() for name in Country.objects.filter(needs_designation=True).values_list("name", flat=True)]
 
-    return cached_fragment(fragment_key("designated-countries"), read)
+    return cached_fragment(fragment_key("designated-countries"), read, cache_alias="process")
 
 
 def text_names_any(texts, names):

@@ -161,6 +161,12 @@ else:
         }
     }
 
+# Small pieces that every process can as well render for itself (the site header and footer,
+# the designated-country names): kept in the process, where a read costs no round trip to
+# Redis. Those that depend on data carry the data version in their key, read from the shared
+# cache on every request, so they are never staler than the pages.
+CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"}
+
 # Sessions live in the database so any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

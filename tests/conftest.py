@@ -4,7 +4,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 
 from events.management.commands.loadseed import SEED_FIXTURES
@@ -38,5 +38,6 @@ def fresh_cache():
     """
     if not cache_is_shared():
         cache.clear()
+    caches["process"].clear()
     # Same form as a real version (hex nanoseconds): the feeds derive Last-Modified from it.
     cache.set(DATA_VERSION_KEY, format(time.time_ns(), "x"), timeout=None)

@@ -54,7 +54,8 @@ def redis_down(settings):
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/4",
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
-        }
+        },
+        "process": settings.CACHES["process"],
     }
 
 

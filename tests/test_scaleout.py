@@ -54,7 +54,15 @@ def shared_redis_cache(settings):
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
     if not redis_answers():
         pytest.skip(f"needs Redis at {REDIS_URL}")
-    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    settings.CACHES = {
+        # The servers' key prefix: the database's name (meetings_site/settings.py).
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"db:{connection.settings_dict['NAME']}",
+        },
+        "process": settings.CACHES["process"],
+    }
     cache.delete(DATA_VERSION_KEY)  # a version left by an earlier run belongs to another database
 
 
