@@ -55,7 +55,7 @@ def list_entries_by_pk(meetings):
     missing = {pk: meeting for pk, meeting in by_pk.items() if keys[pk] not in found}
     if missing:
         unread = [pk for pk, meeting in missing.items() if not isinstance(meeting, Meeting)]
-        missing.update(Meeting.objects.for_listing().in_bulk(unread) if unread else {})
+        missing.update(Meeting.objects.published().for_listing().in_bulk(unread) if unread else {})
         objects = [meeting for meeting in missing.values() if isinstance(meeting, Meeting)]
         prefetch_related_objects(objects, *LIST_ENTRY_PREFETCH)
         rendered = {

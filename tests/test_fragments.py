@@ -77,3 +77,14 @@ def test_an_editors_draft_preview_is_never_kept_for_the_public(client, admin_cli
     public = client.get(meeting.get_absolute_url()).content.decode()
     assert "Secret draft" in public
     assert "Draft — not public" not in public
+
+
+def test_entries_are_rendered_only_for_meetings_the_public_may_see(listed):
+    from events.fragments import list_entries_by_pk
+
+    public = listed["meetings"][0]
+    draft = MeetingFactory(title="Unpublished since the page read its keys", publication="draft")
+
+    entries = list_entries_by_pk([public.pk, draft.pk])
+
+    assert list(entries) == [public.pk]
