@@ -57,13 +57,13 @@ class MeetingFilter(django_filters.FilterSet):
     organiser = django_filters.ModelMultipleChoiceFilter(
         label=_("Organiser"),
         to_field_name="slug",
-        queryset=Organisation.objects.organisers(),
+        queryset=Organisation.objects.public_organisers(),
         method="filter_linked",
     )
     funder = django_filters.ModelMultipleChoiceFilter(
         label=_("Funder"),
         to_field_name="slug",
-        queryset=Organisation.objects.funders(),
+        queryset=Organisation.objects.public_funders(),
         method="filter_linked",
     )
     programme = django_filters.ModelMultipleChoiceFilter(

@@ -10,6 +10,7 @@ played that role on at least one meeting.
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,18 @@ class OrganisationQuerySet(models.QuerySet):
         from events.models import MeetingFunder
 
         return self.filter(models.Exists(MeetingFunder.objects.filter(organisation=models.OuterRef("pk"))))
+
+    def public_organisers(self):
+        """Organisers of at least one meeting the public may see: the public filter's choices,
+        which must not reveal a body whose only meetings are drafts."""
+        from events.models import MeetingOrganiser
+
+        return self.filter(models.Exists(_public_links(MeetingOrganiser)))
+
+    def public_funders(self):
+        from events.models import MeetingFunder
+
+        return self.filter(models.Exists(_public_links(MeetingFunder)))
 
     def with_public_meeting_counts(self, relation):
         """Annotate public_meeting_count: published meetings reached through relation ("organised_meetings" or
@@ -88,6 +101,18 @@ class Organisation(models.Model):
     @property
     def short_name(self):
         return self.acronym or self.name
+
+
+def _public_links(link_model):
+    """An organisation's links to published meetings (past their publish-at time, read by the
+    database at query time: the filter's choice querysets are built once, at import)."""
+    from events.models import Publication
+
+    return link_model.objects.filter(
+        Q(meeting__publish_at__isnull=True) | Q(meeting__publish_at__lte=Now()),
+        organisation=models.OuterRef("pk"),
+        meeting__publication=Publication.PUBLISHED,
+    )
 
 
 class OrganiserManager(models.Manager.from_queryset(OrganisationQuerySet)):

@@ -118,3 +118,34 @@ def test_filter_form_is_rendered_once_per_filter_values(client, region, django_a
     assert 'value="salw" id="id_topic_1" checked' in rendered_form(second)
     assert 'value="border-security" id="id_topic_0" checked' in rendered_form(other)
     assert 'value="salw" id="id_topic_1" checked' not in rendered_form(other)
+
+
+def test_filter_choices_leave_out_bodies_known_only_from_unpublished_meetings(client, db):
+    import datetime
+
+    from django.utils import timezone
+
+    from events.models import Publication
+
+    MeetingOrganiserFactory(organisation=OrganisationFactory(name="Public Body", slug="public-body"))
+    draft = MeetingFactory(title="Draft", publication=Publication.DRAFT)
+    MeetingOrganiserFactory(meeting=draft, organisation=OrganisationFactory(name="Secret Partner", slug="secret"))
+    MeetingFunderFactory(meeting=draft, organisation=OrganisationFactory(name="Secret Donor", slug="donor"))
+    scheduled = MeetingFactory(title="Later", publish_at=timezone.now() + datetime.timedelta(days=1))
+    MeetingOrganiserFactory(meeting=scheduled, organisation=OrganisationFactory(name="Scheduled Partner"))
+
+    form = rendered_form(client.get("/meetings/"))
+
+    assert "Public Body" in form
+    assert "Secret Partner" not in form
+    assert "Secret Donor" not in form
+    assert "Scheduled Partner" not in form
+    # Asking for one by its slug is an invalid choice, as for a body that does not exist.
+    assert client.get("/meetings/?organiser=secret").status_code == 400
+    assert client.get("/calendar.ics?funder=donor").status_code == 400
+    # Editors still filter the admin's list by every organiser.
+    assert [org.name for org in Organisation.objects.organisers().order_by("name")] == [
+        "Public Body",
+        "Scheduled Partner",
+        "Secret Partner",
+    ]
