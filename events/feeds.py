@@ -16,7 +16,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import ical
 from .filters import MeetingFilter
 from .ical_signals import pieces_version
-from .models import DEFAULT_TIMEZONE, BackToBack, LinkKind, Meeting, MeetingFunder, MeetingOrganiser, Publication
+from .models import DEFAULT_TIMEZONE, BackToBack, LinkKind, Meeting, MeetingFunder, MeetingOrganiser, publicly_visible
 from .versioning import data_version
 
 FEED_PARAMS = tuple(MeetingFilter.base_filters)
@@ -124,11 +124,8 @@ def piece_key(row, version, language):
 def published_links(prefix):
     """Prefetch of one side of a meeting's links, keeping only meetings the public may see."""
     other = "to_meeting" if prefix == "links_from" else "from_meeting"
-    now = timezone.now()
-    visible = Q(**{f"{other}__publication": Publication.PUBLISHED}) & (
-        Q(**{f"{other}__publish_at__isnull": True}) | Q(**{f"{other}__publish_at__lte": now})
-    )
-    return Prefetch(prefix, queryset=BackToBack.objects.filter(visible).select_related(other), to_attr=f"feed_{prefix}")
+    visible = BackToBack.objects.filter(publicly_visible(f"{other}__")).select_related(other)
+    return Prefetch(prefix, queryset=visible, to_attr=f"feed_{prefix}")
 
 
 def meetings_for_pieces(pks):

@@ -1,12 +1,12 @@
 """Calendar downloads and subscriptions. The views choose meetings; events.feeds and events.ical do the rest."""
 
 import gzip
-import re
 import zlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -24,7 +24,6 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
 # Whole feeds are kept too, so a repeated poll after a change costs one cache read.
 BODY_TIMEOUT = 60 * 60
-GZIP_ACCEPTED = re.compile(r"\bgzip\b")
 GZIP_LEVEL = 6
 GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-Encoding: gzip wants
 
@@ -96,7 +95,7 @@ def feed_body_response(request, queryset, name, description, etag):
 
 
 def accepts_gzip(request):
-    return bool(GZIP_ACCEPTED.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def compressed_or_plain(compressed, gzip_accepted):

@@ -167,13 +167,20 @@ class Level(models.TextChoices):
     WORKING_GROUP = "working_group", _("Working group")
 
 
+def publicly_visible(prefix="", now=None):
+    """The condition for a meeting the public may see: published, and past its publish-at time if
+    it has one. prefix reaches the meeting through a relation ("meeting__", "to_meeting__");
+    now defaults to the current time (a query built once and run later passes Now())."""
+    now = timezone.now() if now is None else now
+    return Q(**{f"{prefix}publication": Publication.PUBLISHED}) & (
+        Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self, now=None):
-        """Meetings the public may see: published, and past their publish-at time if they have one."""
-        now = now or timezone.now()
-        return self.filter(publication=Publication.PUBLISHED).filter(
-            Q(publish_at__isnull=True) | Q(publish_at__lte=now)
-        )
+        """Meetings the public may see (publicly_visible)."""
+        return self.filter(publicly_visible(now=now))
 
     def dated(self):
         """Meetings whose exact dates are known (only these can be placed in a calendar)."""

@@ -31,10 +31,10 @@ from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 from django.utils.cache import cc_delim_re
-from django.utils.regex_helper import _lazy_re_compile
 
 from events.versioning import data_version
 
@@ -45,8 +45,6 @@ CACHEABLE_CONTENT_TYPES = {"text/html", "text/calendar"}
 ALLOWED_VARY = {"accept-encoding", "accept-language", "cookie"}
 UNCACHEABLE_CACHE_CONTROL = {"private", "no-cache", "no-store"}
 CACHE_STATUS_HEADER = "X-Page-Cache"
-
-accepts_gzip = _lazy_re_compile(r"\bgzip\b")
 
 
 class PublicPageCacheMiddleware:
@@ -80,7 +78,7 @@ class PublicPageCacheMiddleware:
         return self.namespace(request) in CACHEABLE_NAMESPACES
 
     def cache_key(self, request):
-        gzip = "gz" if accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "id"
+        gzip = "gz" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "id"
         parts = [request.scheme, request.get_host(), request.get_full_path(), request.page_cache_language, gzip]
         digest = hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"page:{data_version()}:{digest}"

@@ -9,10 +9,9 @@ played that role on at least one meeting.
 """
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Now
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,14 +54,10 @@ class OrganisationQuerySet(models.QuerySet):
     def with_public_meeting_counts(self, relation):
         """Annotate public_meeting_count: published meetings reached through relation ("organised_meetings" or
         "funded_meetings"); bodies with none are left out, so a draft never shows through a count."""
-        from events.models import Publication
+        from events.models import publicly_visible
 
-        now = timezone.now()
-        published = Q(**{f"{relation}__publication": Publication.PUBLISHED}) & (
-            Q(**{f"{relation}__publish_at__isnull": True}) | Q(**{f"{relation}__publish_at__lte": now})
-        )
         return (
-            self.annotate(public_meeting_count=Count(relation, filter=published, distinct=True))
+            self.annotate(public_meeting_count=Count(relation, filter=publicly_visible(f"{relation}__"), distinct=True))
             .filter(public_meeting_count__gt=0)
             .order_by("name")
         )
@@ -106,13 +101,9 @@ class Organisation(models.Model):
 def _public_links(link_model):
     """An organisation's links to published meetings (past their publish-at time, read by the
     database at query time: the filter's choice querysets are built once, at import)."""
-    from events.models import Publication
+    from events.models import publicly_visible
 
-    return link_model.objects.filter(
-        Q(meeting__publish_at__isnull=True) | Q(meeting__publish_at__lte=Now()),
-        organisation=models.OuterRef("pk"),
-        meeting__publication=Publication.PUBLISHED,
-    )
+    return link_model.objects.filter(publicly_visible("meeting__", now=Now()), organisation=models.OuterRef("pk"))
 
 
 class OrganiserManager(models.Manager.from_queryset(OrganisationQuerySet)):
