@@ -28,14 +28,13 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
+from events.calendar.importer import CalendarImportError, fetch_calendar, import_calendar
+from events.editors import actions as editing
+from events.editors.clashes import find_clashes
+from events.editors.forms import CancelForm, DuplicateForm, ImportCalendarForm, MeetingAdminForm, PostponeForm
+from events.markdown import render_markdown
+from events.models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
 from organisations.models import Organisation
-
-from . import editing
-from .admin_forms import CancelForm, DuplicateForm, ImportCalendarForm, MeetingAdminForm, PostponeForm
-from .clashes import find_clashes
-from .ics_import import CalendarImportError, fetch_calendar, import_calendar
-from .markdown import render_markdown
-from .models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
 
 
 @admin.register(Country)
@@ -138,7 +137,7 @@ class OrganiserListFilter(admin.SimpleListFilter):
     parameter_name = "organiser"
 
     def lookups(self, request, model_admin):
-        return [(str(org.pk), org.short_name) for org in Organisation.objects.organisers().order_by("name")]
+        return [(str(org.pk), org.short_name) for org in MeetingOrganiser.objects.organisations().order_by("name")]
 
     def queryset(self, request, queryset):
         if self.value() is None:

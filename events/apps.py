@@ -8,7 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from . import ical_signals, signals
+        from events import ical_signals, signals
 
         signals.connect()
         ical_signals.connect()
@@ -20,9 +20,9 @@ def new_release(sender, using="default", **kwargs):
     rendered by the previous code is served by the new one (they carry the versions in their keys)."""
     from django.db import connections
 
-    from .ical_signals import bump_pieces_version
-    from .models import DataVersion
-    from .versioning import bump_data_version
+    from events.cache.version import bump_data_version
+    from events.ical_signals import bump_pieces_version
+    from events.models import DataVersion
 
     if DataVersion._meta.db_table not in connections[using].introspection.table_names():
         return  # migrating another app before this one's tables exist

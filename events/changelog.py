@@ -14,7 +14,7 @@ from itertools import pairwise
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import DatePrecision, Publication, Status, Venue
+from events.models import DatePrecision, Publication, Status, Venue
 
 # The newest records considered; a meeting changed more often than this shows its recent changes.
 MAX_RECORDS = 100

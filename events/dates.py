@@ -88,7 +88,7 @@ def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
 
 def meeting_dates_in_words(meeting):
     """How the public reads a meeting's dates, whatever their precision."""
-    from .models import DatePrecision
+    from events.models import DatePrecision
 
     if meeting.start_date is None or meeting.date_precision == DatePrecision.UNKNOWN:
         return date_to_be_confirmed()

@@ -9,9 +9,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Organisation, Programme
-
-from .models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic
+from events.models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic
+from organisations.models import Programme
 
 # For each related filter: the table linking a meeting to what the filter chooses, and its column.
 LINK_TABLES = {
@@ -51,19 +50,17 @@ class MeetingFilter(django_filters.FilterSet):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    # Related filters test EXISTS in the link table rather than joining it: a join repeats a
-    # meeting once per matching row and needs DISTINCT, which at 100,000 meetings forces
-    # PostgreSQL to sort every match before it can return one page of 20.
+    # Related filters test EXISTS in the link table (MeetingQuerySet.linked_through), never a join.
     organiser = django_filters.ModelMultipleChoiceFilter(
         label=_("Organiser"),
         to_field_name="slug",
-        queryset=Organisation.objects.public_organisers(),
+        queryset=MeetingOrganiser.objects.organisations(public=True),
         method="filter_linked",
     )
     funder = django_filters.ModelMultipleChoiceFilter(
         label=_("Funder"),
         to_field_name="slug",
-        queryset=Organisation.objects.public_funders(),
+        queryset=MeetingFunder.objects.organisations(public=True),
         method="filter_linked",
     )
     programme = django_filters.ModelMultipleChoiceFilter(
@@ -122,8 +119,7 @@ class MeetingFilter(django_filters.FilterSet):
         if not chosen(value):
             return queryset
         table, column = LINK_TABLES[name]
-        links = table.objects.filter(meeting=OuterRef("pk"), **{f"{column}__in": value})
-        return queryset.filter(Exists(links))
+        return queryset.linked_through(table, **{f"{column}__in": value})
 
     def filter_country(self, queryset, name, value):
         if not chosen(value):

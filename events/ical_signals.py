@@ -22,9 +22,8 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from events.models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
 from organisations.models import Organisation
-
-from .models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
 
 PIECES_VERSION_KEY = "ical:pieces-version"
 SHARED_MODELS = [Organisation, Venue, Country, Topic, BackToBack]

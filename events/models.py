@@ -7,8 +7,8 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Greatest, Least, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,6 +18,9 @@ from simple_history.models import HistoricalRecords
 from organisations.models import Organisation, Programme
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
+# The two orders of the public lists, each one an index can give (see the migrations' indexes).
+UPCOMING_ORDER = ("start_date", "start_time", "title", "pk")
+PAST_ORDER = ("-start_date", "start_time", "title", "pk")
 # How far a meeting page follows chains of back-to-back links (one query per hop).
 MAX_CLUSTER_HOPS = 6
 
@@ -191,19 +194,23 @@ class MeetingQuerySet(models.QuerySet):
 
     def upcoming(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(end_date__gte=today).order_by("start_date", "start_time", "title")
+        return self.filter(end_date__gte=today).order_by(*UPCOMING_ORDER)
 
     def past(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(end_date__lt=today).order_by("-start_date", "-start_time", "title")
+        return self.filter(end_date__lt=today).order_by(*PAST_ORDER)
 
     def overlapping(self, first_day, last_day):
         """Meetings that take place on at least one day between first_day and last_day inclusive."""
         return self.filter(start_date__lte=last_day, end_date__gte=first_day)
 
-    def in_country(self, code):
-        """Meetings held in, or with participants from, the country with this ISO code."""
-        return self.filter(Q(venue__country__code=code) | Q(countries__code=code)).distinct()
+    def linked_through(self, link_model, **lookups):
+        """Meetings with a row in link_model matching lookups (an organiser, a topic…).
+
+        EXISTS rather than a join: a join repeats a meeting once per matching row and needs
+        DISTINCT, which forces PostgreSQL to sort every match before it returns one page.
+        """
+        return self.filter(Exists(link_model.objects.filter(meeting=OuterRef("pk"), **lookups)))
 
     def for_listing(self):
         """What a list of meetings reads per row: the meeting and its place. The rest of a list entry
@@ -529,7 +536,7 @@ class Meeting(models.Model):
     @cached_property
     def change_log(self):
         """Public changes of date, place and status, newest first (see events.changelog)."""
-        from .changelog import change_log  # changelog reads this module's models
+        from events.changelog import change_log  # changelog reads this module's models
 
         return change_log(self)
 
@@ -595,8 +602,37 @@ class OrganiserRole(models.TextChoices):
     SECRETARIAT = "secretariat", _("Secretariat")
 
 
+class OrganisationLinkQuerySet(models.QuerySet):
+    """Questions about the bodies on the far side of organiser or funder links: the roles live here,
+    with the links, so the organisations app knows nothing of meetings."""
+
+    def organisations(self, *, public=False):
+        """Bodies with at least one such link; with public, to a meeting the public may see (a draft
+        must not name its partner). EXISTS, not a join with DISTINCT, for the reason in linked_through."""
+        links = self.filter(organisation=OuterRef("pk"))
+        if public:
+            # Now(), read by the database at query time: the filter's choice querysets are built once, at import.
+            links = links.filter(publicly_visible("meeting__", now=Now()))
+        return Organisation.objects.filter(Exists(links))
+
+    def organisations_with_public_meeting_counts(self):
+        """Bodies annotated with public_meeting_count; those with none are left out, so a draft
+        never shows through a count."""
+        relation = self.model.MEETINGS_RELATION
+        return (
+            Organisation.objects.annotate(
+                public_meeting_count=Count(relation, filter=publicly_visible(f"{relation}__"), distinct=True)
+            )
+            .filter(public_meeting_count__gt=0)
+            .order_by("name")
+        )
+
+
 class MeetingOrganiser(models.Model):
     """An organisation's role in a meeting: organiser, host, chair and so on."""
+
+    # The organisation's side of this link (Meeting.organisers' related_name).
+    MEETINGS_RELATION = "organised_meetings"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="organiser_roles")
     organisation = models.ForeignKey(
@@ -605,6 +641,7 @@ class MeetingOrganiser(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=OrganiserRole.choices, default=OrganiserRole.ORGANISER)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = OrganisationLinkQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -622,6 +659,8 @@ class MeetingOrganiser(models.Model):
 class MeetingFunder(models.Model):
     """An organisation funding a meeting, optionally through a named instrument or grant."""
 
+    MEETINGS_RELATION = "funded_meetings"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="fundings")
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("funder"), on_delete=models.PROTECT, related_name="fundings"
@@ -634,6 +673,7 @@ class MeetingFunder(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = OrganisationLinkQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -2,10 +2,9 @@
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from events.cache.version import bump_data_version
+from events.models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
 from organisations.models import Organisation, Programme
-
-from .models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
-from .versioning import bump_data_version
 
 PUBLIC_MODELS = [Meeting, MeetingOrganiser, MeetingFunder, BackToBack, Venue, Country, Topic, Organisation, Programme]
 

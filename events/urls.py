@@ -1,8 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import ical_views, syndication, views
-from .sitemaps import SITEMAPS
+from events.calendar import views as calendar_views
+from events.public import feeds, organisation_views, views
+from events.public.sitemaps import SITEMAPS
 
 app_name = "events"
 
@@ -13,14 +14,17 @@ urlpatterns = [
     path("meetings/<int:year>/", views.MeetingArchiveView.as_view(), name="year"),
     path("meetings/<int:year>/<int:month>/", views.MeetingArchiveView.as_view(), name="month"),
     path("meetings/<slug:slug>/", views.MeetingDetailView.as_view(), name="detail"),
-    # Calendar feeds and downloads (issue 4): keep these lines together.
-    path("calendar.ics", ical_views.calendar_feed, name="ical"),
-    path("meetings/<slug:slug>.ics", ical_views.meeting_ics, name="meeting-ics"),
-    path("meetings/<slug:slug>/cluster.ics", ical_views.cluster_ics, name="cluster-ics"),
-    path("subscribe/", ical_views.SubscribeView.as_view(), name="subscribe"),
+    path("calendar.ics", calendar_views.calendar_feed, name="ical"),
+    path("meetings/<slug:slug>.ics", calendar_views.meeting_ics, name="meeting-ics"),
+    path("meetings/<slug:slug>/cluster.ics", calendar_views.cluster_ics, name="cluster-ics"),
+    path("subscribe/", calendar_views.SubscribeView.as_view(), name="subscribe"),
     path("calendar/", views.CalendarTodayView.as_view(), name="calendar_today"),
     path("calendar/<int:year>/<int:month>/", views.CalendarMonthView.as_view(), name="calendar"),
-    path("feeds/meetings.rss", syndication.NewMeetingsFeed(), name="feed_rss"),
-    path("feeds/meetings.atom", syndication.NewMeetingsAtomFeed(), name="feed_atom"),
+    path("organisers/", organisation_views.OrganiserIndexView.as_view(), name="organisers"),
+    path("organisers/<slug:slug>/", organisation_views.OrganiserDetailView.as_view(), name="organiser"),
+    path("funders/", organisation_views.FunderIndexView.as_view(), name="funders"),
+    path("funders/<slug:slug>/", organisation_views.FunderDetailView.as_view(), name="funder"),
+    path("feeds/meetings.rss", feeds.NewMeetingsFeed(), name="feed_rss"),
+    path("feeds/meetings.atom", feeds.NewMeetingsAtomFeed(), name="feed_atom"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -9,4 +9,4 @@ class SiteConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import security  # noqa: F401  (connects the login signal receivers)
+        from meetings_site import security  # noqa: F401  (connects the login signal receivers)

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Whole public pages for anonymous visitors, already compressed (meetings_site/page_cache.py).
-    "meetings_site.page_cache.PublicPageCacheMiddleware",
+    "events.cache.middleware.PublicPageCacheMiddleware",
     # HTML gzip'd; public pages hold no CSRF token (BREACH: see docs/deploy.md).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

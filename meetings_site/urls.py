@@ -3,13 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from meetings_site import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("", include("organisations.urls")),
     path("", include("events.urls")),
 ]
 

@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from .middleware import DATABASE_UNAVAILABLE_ERRORS, service_unavailable_response
+from meetings_site.middleware import DATABASE_UNAVAILABLE_ERRORS, service_unavailable_response
 
 
 @never_cache

@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Organisation, Programme
+from organisations.models import Organisation, Programme
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "meeting_count"]
     ordering = ["name"]
     list_filter = ["kind"]

@@ -1,17 +1,11 @@
 """Bodies that organise and fund meetings, and the programmes they run.
 
-An organisation's facts are stored once in ``Organisation``. Whether it acts as
-an organiser or a funder is a property of its link to a meeting (see
-``events.MeetingOrganiser`` and ``events.MeetingFunder``), so the EU, which
-both organises and funds, is one row. ``Organiser`` and ``Funder`` are proxy
-models over that table whose default managers return the bodies that have
-played that role on at least one meeting.
+An organisation's facts are stored once. Whether it organises or funds is a property of its
+link to a meeting, so those links and the queries about roles live with the meetings
+(``events.models.MeetingOrganiser``, ``MeetingFunder``): this app knows nothing of meetings.
 """
 
 from django.db import models
-from django.db.models import Count
-from django.db.models.functions import Now
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,43 +18,6 @@ class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", _("Government")
     PROGRAMME_OFFICE = "programme_office", _("Programme office or support group")
     OTHER = "other", _("Other")
-
-
-class OrganisationQuerySet(models.QuerySet):
-    # EXISTS, not a join with DISTINCT: at 100,000 meetings the join read every role row
-    # (0.4 s on PostgreSQL); the semi-join probes the index once per organisation (0.2 ms).
-    def organisers(self):
-        from events.models import MeetingOrganiser
-
-        return self.filter(models.Exists(MeetingOrganiser.objects.filter(organisation=models.OuterRef("pk"))))
-
-    def funders(self):
-        from events.models import MeetingFunder
-
-        return self.filter(models.Exists(MeetingFunder.objects.filter(organisation=models.OuterRef("pk"))))
-
-    def public_organisers(self):
-        """Organisers of at least one meeting the public may see: the public filter's choices,
-        which must not reveal a body whose only meetings are drafts."""
-        from events.models import MeetingOrganiser
-
-        return self.filter(models.Exists(_public_links(MeetingOrganiser)))
-
-    def public_funders(self):
-        from events.models import MeetingFunder
-
-        return self.filter(models.Exists(_public_links(MeetingFunder)))
-
-    def with_public_meeting_counts(self, relation):
-        """Annotate public_meeting_count: published meetings reached through relation ("organised_meetings" or
-        "funded_meetings"); bodies with none are left out, so a draft never shows through a count."""
-        from events.models import publicly_visible
-
-        return (
-            self.annotate(public_meeting_count=Count(relation, filter=publicly_visible(f"{relation}__"), distinct=True))
-            .filter(public_meeting_count__gt=0)
-            .order_by("name")
-        )
 
 
 class Organisation(models.Model):
@@ -78,8 +35,6 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("short description"), blank=True)
 
-    objects = OrganisationQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -90,58 +45,9 @@ class Organisation(models.Model):
             return f"{self.name} ({self.acronym})"
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("organisations:organiser", kwargs={"slug": self.slug})
-
     @property
     def short_name(self):
         return self.acronym or self.name
-
-
-def _public_links(link_model):
-    """An organisation's links to published meetings (past their publish-at time, read by the
-    database at query time: the filter's choice querysets are built once, at import)."""
-    from events.models import publicly_visible
-
-    return link_model.objects.filter(publicly_visible("meeting__", now=Now()), organisation=models.OuterRef("pk"))
-
-
-class OrganiserManager(models.Manager.from_queryset(OrganisationQuerySet)):
-    def get_queryset(self):
-        return super().get_queryset().organisers()
-
-
-class FunderManager(models.Manager.from_queryset(OrganisationQuerySet)):
-    def get_queryset(self):
-        return super().get_queryset().funders()
-
-
-class Organiser(Organisation):
-    """An organisation seen in its role of organising meetings."""
-
-    objects = OrganiserManager()
-
-    class Meta:
-        proxy = True
-        verbose_name = _("organiser")
-        verbose_name_plural = _("organisers")
-
-    def get_absolute_url(self):
-        return reverse("organisations:organiser", kwargs={"slug": self.slug})
-
-
-class Funder(Organisation):
-    """An organisation seen in its role of funding meetings."""
-
-    objects = FunderManager()
-
-    class Meta:
-        proxy = True
-        verbose_name = _("funder")
-        verbose_name_plural = _("funders")
-
-    def get_absolute_url(self):
-        return reverse("organisations:funder", kwargs={"slug": self.slug})
 
 
 class Programme(models.Model):

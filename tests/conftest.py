@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.management import call_command
 
+from events.cache.version import DATA_VERSION_KEY, cache_is_shared
 from events.management.commands.loadseed import SEED_FIXTURES
-from events.versioning import DATA_VERSION_KEY, cache_is_shared
 
 # Tests do not run collectstatic, and hashed static names need the manifest it writes.
 settings.STORAGES = {

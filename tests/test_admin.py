@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group, User
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from events import admin_forms
 from events import models as m
-from events.editing import next_edition_title
+from events.editors import forms as admin_forms
+from events.editors.actions import next_edition_title
 from events.models import BackToBack, DatePrecision, Meeting, OrganiserRole, Publication, Status
 from tests.admin_forms import form_data
 from tests.factories import (

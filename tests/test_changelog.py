@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from events import editing
 from events.changelog import MAX_RECORDS
+from events.editors import actions as editing
 from events.models import DatePrecision, Meeting, Publication
 from tests.factories import CountryFactory, MeetingFactory, VenueFactory
 

@@ -3,10 +3,8 @@
 import pytest
 
 from events.filters import MeetingFilter
-from events.models import Meeting
-from organisations.models import Organisation
-
-from .factories import (
+from events.models import Meeting, MeetingFunder, MeetingOrganiser
+from tests.factories import (
     CountryFactory,
     MeetingFactory,
     MeetingFunderFactory,
@@ -90,8 +88,8 @@ def test_text_search_finds_organiser_acronyms_once(region):
 def test_organiser_and_funder_choices_are_the_bodies_that_acted_so(region):
     OrganisationFactory(name="Idle body", slug="idle")
 
-    assert list(Organisation.objects.organisers()) == [region["dcaf"], region["rcc"]]
-    assert list(Organisation.objects.funders()) == [region["eu"]]
+    assert list(MeetingOrganiser.objects.organisations()) == [region["dcaf"], region["rcc"]]
+    assert list(MeetingFunder.objects.organisations()) == [region["eu"]]
 
 
 def rendered_form(response):
@@ -144,7 +142,7 @@ def test_filter_choices_leave_out_bodies_known_only_from_unpublished_meetings(cl
     assert client.get("/meetings/?organiser=secret").status_code == 400
     assert client.get("/calendar.ics?funder=donor").status_code == 400
     # Editors still filter the admin's list by every organiser.
-    assert [org.name for org in Organisation.objects.organisers().order_by("name")] == [
+    assert [org.name for org in MeetingOrganiser.objects.organisations().order_by("name")] == [
         "Public Body",
         "Scheduled Partner",
         "Secret Partner",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory
+from tests.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_an_editors_draft_preview_is_never_kept_for_the_public(client, admin_cli
 
 
 def test_entries_are_rendered_only_for_meetings_the_public_may_see(listed):
-    from events.fragments import list_entries_by_pk
+    from events.cache.fragments import list_entries_by_pk
 
     public = listed["meetings"][0]
     draft = MeetingFactory(title="Unpublished since the page read its keys", publication="draft")

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from events.cache.version import data_version
 from events.management.commands.generate_meetings import YEARS_AHEAD, YEARS_BACK
 from events.models import (
     BackToBack,
@@ -18,9 +19,7 @@ from events.models import (
     Status,
     Venue,
 )
-from events.versioning import data_version
-
-from .factories import MeetingFactory
+from tests.factories import MeetingFactory
 
 # The IANA zone each generated city must carry (Kosovo keeps Belgrade's).
 EXPECTED_ZONES = {

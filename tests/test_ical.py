@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
-from events import calendar_links, feeds
+from events.calendar import assembly as feeds
+from events.calendar import links as calendar_links
 from events.filters import MeetingFilter
 from events.models import Access, DatePrecision, Meeting, OrganiserRole, Publication, Status
 from tests.factories import (

@@ -4,7 +4,7 @@ import icalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.ical import serialized
+from events.calendar.ical import serialized
 
 # Text editors type: ASCII, the region's letters, escapes that must not be cut from what they escape.
 TEXT = st.text(

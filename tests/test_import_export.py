@@ -13,8 +13,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from events import admin_forms
-from events.ics_import import CalendarImportError, fetch_calendar
+from events.calendar.importer import CalendarImportError, fetch_calendar
+from events.editors import forms as admin_forms
 from events.models import DatePrecision, Meeting, Publication, Status
 from tests.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory, VenueFactory
 

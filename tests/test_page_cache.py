@@ -8,10 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.versioning import DATA_VERSION_KEY, data_version
-from meetings_site.page_cache import CACHE_STATUS_HEADER
-
-from .factories import MeetingFactory, TopicFactory
+from events.cache.middleware import CACHE_STATUS_HEADER
+from events.cache.version import DATA_VERSION_KEY, data_version
+from tests.factories import MeetingFactory, TopicFactory
 
 
 def page_cache_status(response):

@@ -5,9 +5,8 @@ import datetime
 import pytest
 
 from events.models import DatePrecision, Meeting
-from events.pagination import CachedCountPaginator, InListOrderPaginator
-
-from .factories import MeetingFactory
+from events.public.pagination import CachedCountPaginator, InListOrderPaginator
+from tests.factories import MeetingFactory
 
 
 @pytest.mark.django_db

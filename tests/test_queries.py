@@ -6,8 +6,8 @@ import time
 import pytest
 from django.core.cache import cache
 
+from events.cache.version import DATA_VERSION_KEY
 from events.models import LinkKind
-from events.versioning import DATA_VERSION_KEY
 from tests.factories import (
     BackToBackFactory,
     CountryFactory,

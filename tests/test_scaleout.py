@@ -27,9 +27,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.db import connection
 
-from events.versioning import DATA_VERSION_KEY
-
-from .factories import MeetingFactory
+from events.cache.version import DATA_VERSION_KEY
+from tests.factories import MeetingFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/5")

@@ -8,7 +8,7 @@ import pytest
 from dateutil import tz as dateutil_tz
 from icalendar import Calendar
 
-from events import vtimezone
+from events.calendar import vtimezone
 
 REGION_ZONES = [
     "Europe/Tirane",

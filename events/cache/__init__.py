@@ -3,8 +3,8 @@
 
 def invalidate_all():
     """Everything public may have changed (a bulk load, a restore): start new versions once the transaction commits."""
+    from events.cache.version import bump_data_version
     from events.ical_signals import bump_pieces_version
-    from events.versioning import bump_data_version
 
     bump_data_version()
     bump_pieces_version()

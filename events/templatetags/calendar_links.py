@@ -2,7 +2,7 @@
 
 from django import template
 
-from events import calendar_links
+from events.calendar import links as calendar_links
 
 register = template.Library()
 

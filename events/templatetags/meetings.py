@@ -2,8 +2,8 @@
 
 from django import template
 
+from events.cache.fragments import meeting_list_entries
 from events.dates import meeting_dates_in_words
-from events.fragments import meeting_list_entries
 from events.markdown import render_markdown
 from events.models import KOSOVO_FOOTNOTE
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events.cache.version import bump_data_version
 from events.models import (
     Access,
     BackToBack,
@@ -41,7 +42,6 @@ from events.models import (
     Topic,
     Venue,
 )
-from events.versioning import bump_data_version
 from organisations.models import Organisation, OrganisationKind, Programme
 
 BATCH_SIZE = 2000

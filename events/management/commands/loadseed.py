@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from events.cache.version import bump_data_version
 from events.models import Meeting
-from events.versioning import bump_data_version
 
 SEED_FIXTURES = ["countries", "topics", "organisations", "venues", "meetings"]
 

@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from events import feeds
+from events.calendar import assembly as feeds
 from events.ical_signals import pieces_version
 
 

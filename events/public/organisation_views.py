@@ -5,10 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from events.models import Meeting
-from events.views import any_mentions_designated_country
-
-from .models import Organisation
+from events.models import Meeting, MeetingFunder, MeetingOrganiser
+from events.public.views import any_mentions_designated_country
 
 # An organisation's page lists this many meetings of each kind and links to the filtered list for the rest.
 MEETINGS_SHOWN = 20
@@ -17,41 +15,40 @@ MEETINGS_SHOWN = 20
 class OrganisationIndexView(ListView):
     template_name = "organisations/organisation_list.html"
     context_object_name = "organisations"
-    relation = ""
+    link_model = None
     role = ""
 
     def get_queryset(self):
-        return Organisation.objects.with_public_meeting_counts(self.relation)
+        return self.link_model.objects.organisations_with_public_meeting_counts()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(role=self.role, **kwargs)
 
 
 class OrganiserIndexView(OrganisationIndexView):
-    relation = "organised_meetings"
+    link_model = MeetingOrganiser
     role = "organiser"
 
 
 class FunderIndexView(OrganisationIndexView):
-    relation = "funded_meetings"
+    link_model = MeetingFunder
     role = "funder"
 
 
 class OrganisationDetailView(DetailView):
     template_name = "organisations/organisation_detail.html"
     context_object_name = "organisation"
-    meeting_filter = ""
-    relation = ""
+    link_model = None
     role = ""
 
     def get_queryset(self):
         # A body whose only meetings in this role are drafts has no public page yet.
-        return Organisation.objects.with_public_meeting_counts(self.relation)
+        return self.link_model.objects.organisations_with_public_meeting_counts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        meetings = Meeting.objects.published().filter(**{self.meeting_filter: self.object}).distinct().for_listing()
+        meetings = Meeting.objects.published().linked_through(self.link_model, organisation=self.object).for_listing()
         upcoming = list(meetings.upcoming(today)[:MEETINGS_SHOWN])
         to_be_confirmed = list(meetings.date_to_be_confirmed().order_by("title")[:MEETINGS_SHOWN])
         past = list(meetings.past(today)[:MEETINGS_SHOWN])
@@ -70,12 +67,10 @@ class OrganisationDetailView(DetailView):
 
 
 class OrganiserDetailView(OrganisationDetailView):
-    meeting_filter = "organisers"
-    relation = "organised_meetings"
+    link_model = MeetingOrganiser
     role = "organiser"
 
 
 class FunderDetailView(OrganisationDetailView):
-    meeting_filter = "funders"
-    relation = "funded_meetings"
+    link_model = MeetingFunder
     role = "funder"

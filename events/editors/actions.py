@@ -11,9 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from events.models import BackToBack, DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
 from organisations.models import Organisation
-
-from .models import BackToBack, DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
 
 SLUG_MAX_LENGTH = Meeting._meta.get_field("slug").max_length
 

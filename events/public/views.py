@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
-from .dates import day_in_words, month_in_words
-from .filters import MeetingFilter, chosen
-from .fragments import cached_fragment, fragment_key, list_entries_by_pk
-from .models import Country, DatePrecision, Meeting
-from .pagination import CachedCountPaginator, InListOrderPaginator
-from .structured_data import meeting_json_ld
-from .versioning import data_version
+from events.cache.fragments import cached_fragment, fragment_key, list_entries_by_pk
+from events.cache.version import data_version
+from events.dates import day_in_words, month_in_words
+from events.filters import MeetingFilter, chosen
+from events.models import Country, DatePrecision, Meeting
+from events.public.pagination import CachedCountPaginator, InListOrderPaginator
+from events.public.structured_data import meeting_json_ld
 
 # Years the archives and the month grid answer for; anything else is a 404, so crawlers
 # following "next month" links forever stop somewhere.

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Meeting
+from events.models import Meeting
 
 
 class MeetingSitemap(Sitemap):
@@ -20,7 +20,7 @@ class PageSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["events:home", "events:list", "organisations:organisers", "organisations:funders"]
+        return ["events:home", "events:list", "events:organisers", "events:funders"]
 
     def location(self, item):
         return reverse(item)

@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from .editing import unique_slug
-from .models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication, Status, Venue
+from events.editors.actions import unique_slug
+from events.models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication, Status, Venue
 
 MAX_CALENDAR_BYTES = 2 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 10

@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .models import Meeting, MeetingOrganiser
-from .versioning import data_version
+from events.cache.version import data_version
+from events.models import Meeting, MeetingOrganiser
 
 FRAGMENT_TIMEOUT = 3600
 # What a list entry shows beyond the meeting's own row and its venue (select_related).

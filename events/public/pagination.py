@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Min, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .versioning import data_version
+from events.cache.version import data_version
 
 COUNT_TIMEOUT = 600
 

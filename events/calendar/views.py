@@ -16,8 +16,8 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from . import feeds
-from .filters import MeetingFilter
+from events.calendar import assembly as feeds
+from events.filters import MeetingFilter
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).

@@ -4,7 +4,7 @@ import json
 
 from django.utils.safestring import mark_safe
 
-from .models import DatePrecision, Status
+from events.models import DatePrecision, Status
 
 EVENT_STATUS = {
     Status.TENTATIVE: "https://schema.org/EventScheduled",

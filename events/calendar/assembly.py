@@ -21,11 +21,19 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import ical
-from .filters import MeetingFilter
-from .ical_signals import pieces_version
-from .models import DEFAULT_TIMEZONE, BackToBack, LinkKind, Meeting, MeetingFunder, MeetingOrganiser, publicly_visible
-from .versioning import data_version
+from events.cache.version import data_version
+from events.calendar import ical
+from events.filters import MeetingFilter
+from events.ical_signals import pieces_version
+from events.models import (
+    DEFAULT_TIMEZONE,
+    BackToBack,
+    LinkKind,
+    Meeting,
+    MeetingFunder,
+    MeetingOrganiser,
+    publicly_visible,
+)
 
 FEED_PARAMS = tuple(MeetingFilter.base_filters)
 # A subscriber wants what is coming and the recent past, not twenty years of archive.

@@ -89,7 +89,7 @@ def _remember(entry):
 
 
 def _stored_entry():
-    from .models import DataVersion
+    from events.models import DataVersion
 
     row = DataVersion.objects.filter(pk=DATA_VERSION_ROW).values_list("version", "next_publish_at").first()
     if row is None:
@@ -103,7 +103,7 @@ def _stored_entry():
 
 def _store(version, next_publish, *, create_only):
     """Write the durable row; with create_only, keep (and return) a row another process wrote first."""
-    from .models import DataVersion
+    from events.models import DataVersion
 
     row = DataVersion.objects.filter(pk=DATA_VERSION_ROW)
     values = {"version": version, "changed_at": timezone.now(), "next_publish_at": next_publish}
@@ -120,7 +120,7 @@ def _store(version, next_publish, *, create_only):
 
 
 def _next_scheduled_publication():
-    from .models import Meeting, Publication
+    from events.models import Meeting, Publication
 
     upcoming = Meeting.objects.filter(publication=Publication.PUBLISHED, publish_at__gt=timezone.now())
     return upcoming.aggregate(next=Min("publish_at"))["next"]

@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from .ics_import import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
-from .models import END_BEFORE_START, Meeting
+from events.calendar.importer import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
+from events.models import END_BEFORE_START, Meeting
 
 # Plain-language messages; tests assert them exactly.
 LIKELY_DUPLICATE = _("A meeting with this title already starts on this date: “%(title)s”. Edit that one instead.")

@@ -15,8 +15,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from . import vtimezone
-from .models import Access, OrganiserRole, Status
+from events.calendar import vtimezone
+from events.models import Access, OrganiserRole, Status
 
 PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
 # Meetings are announced weeks ahead; a change is seen within a few hours.

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from . import feeds, ical
-from .models import BackToBack, DatePrecision, LinkKind
+from events.calendar import assembly as feeds
+from events.calendar import ical
+from events.models import BackToBack, DatePrecision, LinkKind
 
 GOOGLE_TEMPLATE_URL = "https://calendar.google.com/calendar/render"
 OUTLOOK_COMPOSE_URL = "https://outlook.live.com/calendar/0/deeplink/compose"

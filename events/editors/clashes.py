@@ -9,7 +9,7 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import BackToBack, Meeting, Status
+from events.models import BackToBack, Meeting, Status
 
 SAME_CITY = _("same city, overlapping dates")
 SAME_TOPIC = _("same topic, overlapping dates")

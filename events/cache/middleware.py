@@ -36,7 +36,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 from django.utils.cache import cc_delim_re
 
-from events.versioning import data_version
+from events.cache.version import data_version
 
 CACHEABLE_NAMESPACES = {"events", "organisations"}
 CACHEABLE_CONTENT_TYPES = {"text/html", "text/calendar"}

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .dates import meeting_dates_in_words
-from .models import Meeting
+from events.dates import meeting_dates_in_words
+from events.models import Meeting
 
 FEED_LENGTH = 50
 
