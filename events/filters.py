@@ -4,9 +4,14 @@ A filtered list page and its calendar subscription take the same query
 parameters, so what a visitor sees is what a subscriber gets.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic
@@ -44,6 +49,7 @@ class ProbedExists(Exists):
 
 
 class MeetingFilter(django_filters.FilterSet):
+    # Checkboxes rather than multiple-select boxes: usable without a mouse or modifier keys.
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
@@ -52,30 +58,35 @@ class MeetingFilter(django_filters.FilterSet):
     )
     # Related filters test EXISTS in the link table (MeetingQuerySet.linked_through), never a join.
     organiser = django_filters.ModelMultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Organiser"),
         to_field_name="slug",
         queryset=MeetingOrganiser.objects.organisations(public=True),
         method="filter_linked",
     )
     funder = django_filters.ModelMultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Funder"),
         to_field_name="slug",
         queryset=MeetingFunder.objects.organisations(public=True),
         method="filter_linked",
     )
     programme = django_filters.ModelMultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Programme"),
         to_field_name="slug",
         queryset=Programme.objects.all(),
         method="filter_linked",
     )
     topic = django_filters.ModelMultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Topic"),
         to_field_name="slug",
         queryset=Topic.objects.all(),
         method="filter_linked",
     )
     country = django_filters.ModelMultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Country"),
         to_field_name="code",
         queryset=Country.objects.all(),
@@ -95,7 +106,9 @@ class MeetingFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Meeting
@@ -126,3 +139,93 @@ class MeetingFilter(django_filters.FilterSet):
             return queryset
         participating = Meeting.countries.through.objects.filter(meeting=OuterRef("pk"), country__in=value)
         return queryset.filter(Q(venue__country__in=value) | ProbedExists(participating))
+
+
+# A subscriber wants what is coming and the recent past, not twenty years of archive.
+DEFAULT_FEED_WINDOW = datetime.timedelta(days=365)
+PAGE_PARAM = "page"
+
+
+class MeetingQuery:
+    """A request's filter in its one canonical form: the parameters MeetingFilter knows, each
+    value stripped, empty ones dropped, repeated ones once, in a fixed order.
+
+    Everything that depends on which meetings a request selects is keyed on this: the page
+    cache, the counts, the filter form, feed ETags and bodies, the subscription links. Tracking
+    and unknown parameters (?utm_source=…) are not part of it, so they neither change an answer
+    nor make the cache hold another copy of one.
+    """
+
+    PARAMS = tuple(MeetingFilter.base_filters)
+    MULTIPLE = frozenset(
+        name
+        for name, field in MeetingFilter.base_filters.items()
+        if isinstance(field, django_filters.MultipleChoiceFilter)
+    )
+
+    def __init__(self, data, *, period=None):
+        pairs = []
+        for name in self.PARAMS:
+            values = [value.strip() for value in data.getlist(name) if value.strip()]
+            if name not in self.MULTIPLE:
+                values = values[-1:]  # as QueryDict.get: the last one counts
+            pairs += [(name, value) for value in sorted(set(values))]
+        self.pairs = tuple(pairs)
+        page = (data.get(PAGE_PARAM) or "").strip()
+        self.page = "" if page == "1" else page
+        # (first day, last day) of a year or month archive, whose period is in its path.
+        self.period = period
+
+    @classmethod
+    def from_request(cls, request, period=None):
+        return cls(request.GET, period=period)
+
+    def querydict(self):
+        """The filter's data, to bind a MeetingFilter to."""
+        data = QueryDict(mutable=True)
+        for name, value in self.pairs:
+            data.appendlist(name, value)
+        return data
+
+    @property
+    def filter_key(self):
+        """What selects the meetings, whatever page of them is shown."""
+        return urlencode(self.pairs)
+
+    @property
+    def key(self):
+        """What a list page shows: the filter and the page."""
+        return urlencode([*self.pairs, (PAGE_PARAM, self.page)] if self.page else self.pairs)
+
+    @property
+    def windowed(self):
+        """A feed without dates of its own holds the default window, which moves every day."""
+        return self.period is None and not any(name in ("date_from", "date_to") for name, _ in self.pairs)
+
+    def feed_pairs(self, today=None):
+        """The feed's filter with its window made explicit."""
+        if not self.windowed:
+            return self.subscription_pairs()
+        window_start = (today or timezone.localdate()) - DEFAULT_FEED_WINDOW
+        return tuple(sorted([*self.pairs, ("date_from", window_start.isoformat())]))
+
+    def subscription_pairs(self):
+        """The feed that holds what this page lists: an archive's period becomes its dates."""
+        pairs = dict.fromkeys(self.pairs)
+        names = {name for name, _ in self.pairs}
+        if self.period is not None:
+            first_day, last_day = self.period
+            if "date_from" not in names:
+                pairs[("date_from", first_day.isoformat())] = None
+            if "date_to" not in names:
+                pairs[("date_to", last_day.isoformat())] = None
+        return tuple(sorted(pairs))
+
+    def with_page(self, number):
+        """The query string of another page of the same list."""
+        pairs = [*self.pairs, (PAGE_PARAM, str(number))] if str(number) != "1" else self.pairs
+        return urlencode(pairs)
+
+    def without(self, name, value=None):
+        """The query string of the same list without one value of a filter (all of it when value is None)."""
+        return urlencode([(n, v) for n, v in self.pairs if not (n == name and (value is None or v == value))])

@@ -192,6 +192,10 @@ class MeetingQuerySet(models.QuerySet):
     def date_to_be_confirmed(self):
         return self.filter(start_date__isnull=True)
 
+    def month_only(self):
+        """Meetings announced for a month, their days not yet known."""
+        return self.filter(date_precision=DatePrecision.MONTH)
+
     def upcoming(self, today=None):
         today = today or timezone.localdate()
         return self.filter(end_date__gte=today).order_by(*UPCOMING_ORDER)
@@ -755,14 +759,14 @@ class BackToBack(models.Model):
 
 
 class DataVersion(models.Model):
-    """The calendar's data version, one row: the durable copy behind events.versioning.
+    """The calendar's version, one row: the source of truth behind events.cache.version.
 
-    Caches key pages on the version and feeds derive their ETags from it. The cache holds the
-    fast copy; this row lets processes that share no cache (local memory) agree on it, and keeps
-    it across a cache restart.
+    ``version`` moves on every public change and keys pages and ETags; ``pieces_version`` moves
+    when something many calendar entries show changes. The cache only holds a short-lived copy.
     """
 
     version = models.CharField(_("version"), max_length=32)
+    pieces_version = models.CharField(_("calendar entries version"), max_length=32, default="0")
     changed_at = models.DateTimeField(_("changed at"))
     next_publish_at = models.DateTimeField(
         _("next scheduled publication"),

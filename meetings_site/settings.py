@@ -5,6 +5,7 @@ environment; see README.md, "Configuration".
 """
 
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "meetings_site.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Whole public pages for anonymous visitors, already compressed (meetings_site/page_cache.py).
+    # Whole public pages for anonymous visitors, already compressed; pins the calendar version per request.
     "events.cache.middleware.PublicPageCacheMiddleware",
     # HTML gzip'd; public pages hold no CSRF token (BREACH: see docs/deploy.md).
     "django.middleware.gzip.GZipMiddleware",
@@ -133,39 +134,66 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Cache ------------------------------------------------------------------
 
+
+def code_fingerprint():
+    """A short hash of the code and templates: the release, when RELEASE does not name it."""
+    digest = hashlib.sha256()
+    for folder in ("events", "organisations", "meetings_site", "templates"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt"} and "migrations" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Every cache key starts with the database's name (sites, or a benchmark and a test run, sharing
+# one Redis never read each other's entries) and the release (new code never serves what old
+# code cached: no page, fragment or calendar entry survives a deploy).
+RELEASE = os.environ.get("RELEASE") or code_fingerprint()
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or f"db:{DATABASES['default'].get('NAME', '')}"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, left alone for a few seconds after a failure (events/cache/backends.py):
+            # a cache outage must not take the site down, misses are served from the database.
+            "BACKEND": "events.cache.backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            # Every key carries the database's name, so sites (or a benchmark and a test run) that
-            # share one Redis never serve each other's pages, feeds or data version: they once did.
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or f"db:{DATABASES['default'].get('NAME', '')}",
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:{RELEASE}",
             "OPTIONS": {
-                # A cache outage must not take the site down: misses are served from the database.
-                "IGNORE_EXCEPTIONS": True,
-                # A hung Redis costs each request at most this long, not a worker timeout.
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
+                # A hung Redis costs a request at most this long, and then no request for RETRY_AFTER seconds.
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+                "RETRY_AFTER": float(os.environ.get("CACHE_RETRY_AFTER", "5")),
             },
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:{RELEASE}",
             # Room for every meeting's cached calendar entry (about 1 kB each), not Django's default 300.
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 
-# Small pieces that every process can as well render for itself (the site header and footer,
-# the designated-country names): kept in the process, where a read costs no round trip to
-# Redis. Those that depend on data carry the data version in their key, read from the shared
-# cache on every request, so they are never staler than the pages.
+# Small values every process can as well keep for itself (the site header and footer, the
+# designated-country names): a read costs no round trip to Redis.
 CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"}
+
+# How long a cached copy of the calendar's version (events.cache.version) is trusted: the bound
+# on how late an edit may show where the cache missed the change (a stalled Redis, another
+# process's local memory). Production with Redis sees every edit on the next request.
+VERSION_CACHE_SECONDS = float(os.environ.get("VERSION_CACHE_SECONDS", "2"))
+# Whole public responses (events/cache/middleware.py).
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))
+# What one client may make the page and feed caches store per PAGE_CACHE_TIMEOUT.
+PAGE_CACHE_CLIENT_BYTES = int(os.environ.get("PAGE_CACHE_CLIENT_BYTES", str(32 * 1024 * 1024)))
+# Largest gzip'd feed kept whole (bigger ones are rebuilt from cached VEVENTs on each poll).
+FEED_BODY_CACHE_MAX_BYTES = int(os.environ.get("FEED_BODY_CACHE_MAX_BYTES", str(16 * 1024 * 1024)))
+# Calendar import refuses addresses on private networks; tests of the importer allow them.
+CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES = False
 
 # Sessions live in the database so any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

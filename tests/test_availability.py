@@ -51,9 +51,9 @@ def database_down(db):
 def redis_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "events.cache.backends.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/4",
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         },
         "process": settings.CACHES["process"],
     }

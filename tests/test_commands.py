@@ -34,32 +34,29 @@ def test_createeditor_refuses_invalid_email():
         call_command("createeditor", "not-an-email", verbosity=0)
 
 
-def test_a_release_starts_a_new_data_version(tmp_path):
-    """`migrate` runs with every release: pages, entries and calendar pieces rendered by the old
-    code carry the old versions in their keys and are not served. Run as the release runs it, in a
-    process of its own, and read from the durable copy of the version."""
+def test_a_release_starts_new_cache_keys():
+    """New code never reads what old code cached: the release is in every key's prefix, named by
+    RELEASE or, without it, by a fingerprint of the code and templates."""
     import os
-    import sqlite3
     import subprocess
     import sys
     from pathlib import Path
 
-    database = tmp_path / "release.sqlite3"
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1"}
-    environment.pop("REDIS_URL", None)
+    from django.conf import settings
 
-    def release():
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+    def key_prefix(**environment):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", "from django.core.cache import cache; print(cache.key_prefix)"],
             cwd=Path(__file__).resolve().parent.parent,
-            env=environment,
+            env={**os.environ, "DEBUG": "1", **environment},
+            capture_output=True,
+            text=True,
             check=True,
             timeout=120,
         )
-        with sqlite3.connect(database) as connection:
-            return connection.execute("SELECT version FROM events_dataversion").fetchone()[0]
+        return result.stdout.strip()
 
-    first = release()
-    second = release()
-
-    assert first and second and second != first
+    assert key_prefix(RELEASE="2026.12.1").endswith(":2026.12.1")
+    assert key_prefix(RELEASE="2026.12.2").endswith(":2026.12.2")
+    assert key_prefix().endswith(":" + settings.RELEASE)
+    assert len(settings.RELEASE) == 12

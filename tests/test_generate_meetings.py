@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
-from events.cache.version import data_version
+from events.management.commands import generate_meetings as generate_meetings_command
 from events.management.commands.generate_meetings import YEARS_AHEAD, YEARS_BACK
 from events.models import (
     BackToBack,
@@ -163,12 +163,16 @@ def test_generate_meetings_delete_removes_synthetic_meetings_and_their_rows_only
 
 
 @pytest.mark.django_db
-def test_generate_meetings_starts_a_new_data_version():
-    before = data_version()
+def test_generating_and_deleting_meetings_start_new_cache_versions_once(monkeypatch):
+    # Bulk inserts and raw deletes send no signals: the command itself says everything changed.
+    calls = []
+    monkeypatch.setattr(generate_meetings_command, "invalidate_all", lambda: calls.append("invalidate_all"))
 
     call_command("generate_meetings", count=5, seed=9, verbosity=0)
+    assert calls == ["invalidate_all"]
 
-    assert data_version() != before
+    call_command("generate_meetings", delete=True, verbosity=0)
+    assert calls == ["invalidate_all", "invalidate_all"]
 
 
 @pytest.mark.django_db

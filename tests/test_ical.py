@@ -15,9 +15,10 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
+from events.cache import version
 from events.calendar import assembly as feeds
 from events.calendar import links as calendar_links
-from events.filters import MeetingFilter
+from events.filters import MeetingFilter, MeetingQuery
 from events.models import Access, DatePrecision, Meeting, OrganiserRole, Publication, Status
 from tests.factories import (
     BackToBackFactory,
@@ -241,6 +242,7 @@ def test_meeting_in_2040_is_placed_by_the_feeds_own_vtimezone(client):
     ]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_cancelled_meeting_stays_with_status_cancelled_and_a_higher_sequence(
     client, django_capture_on_commit_callbacks
 ):
@@ -272,6 +274,7 @@ def test_tentative_and_postponed_meetings_are_tentative(client):
     }
 
 
+@pytest.mark.django_db(transaction=True)
 def test_sequence_rises_on_a_date_change_but_not_on_a_typo_fix(client, django_capture_on_commit_callbacks):
     meeting = MeetingFactory(start_date=D(2030, 5, 14))
     _, first = get_feed(client, "/calendar.ics")
@@ -292,6 +295,7 @@ def test_sequence_rises_on_a_date_change_but_not_on_a_typo_fix(client, django_ca
     assert after_move[uid]["start"] == D(2030, 5, 15)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_uid_survives_a_slug_change(client, django_capture_on_commit_callbacks):
     meeting = MeetingFactory(slug="old-slug")
     _, before = get_feed(client, "/meetings/old-slug.ics")
@@ -435,6 +439,7 @@ def test_unchanged_feed_answers_304_without_touching_the_database(client, django
     assert first["Content-Disposition"] == 'inline; filename="security-meetings.ics"'
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_edit_gives_a_new_etag_and_the_new_text(client, django_capture_on_commit_callbacks):
     meeting = MeetingFactory(title="Before")
     first = client.get("/calendar.ics")
@@ -449,6 +454,7 @@ def test_an_edit_gives_a_new_etag_and_the_new_text(client, django_capture_on_com
     assert titles(parse(response.content)) == ["After"]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_editing_an_organisation_changes_the_feed(client, django_capture_on_commit_callbacks):
     organisation = OrganisationFactory(name="Old Name", acronym="")
     meeting = MeetingFactory()
@@ -504,6 +510,7 @@ def make_meetings(count):
 
 
 @pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.django_db(transaction=True)
 def test_feed_queries_do_not_grow_with_the_number_of_meetings(client, django_assert_max_num_queries, count):
     make_meetings(count)
 
@@ -621,11 +628,14 @@ def test_add_to_calendar_partial_offers_download_google_outlook_and_the_cluster(
     assert render_to_string("includes/add_to_calendar.html", {"meeting": undated}).strip() == ""
 
 
+@pytest.mark.django_db(transaction=True)
 def test_subscribe_partial_links_the_current_filter():
     request = RequestFactory().get("/meetings/", {"topic": "p-cve", "country": "AL", "page": "2", "sort": "x"})
 
-    links = calendar_links.feed_links(request)
-    html = render_to_string("includes/subscribe.html", {"request": request})
+    query = MeetingQuery.from_request(request)
+
+    links = calendar_links.feed_links(request, query)
+    html = render_to_string("includes/subscribe.html", {"request": request, "query": query})
 
     assert links == calendar_links.FeedLinks(
         webcal="webcal://testserver/calendar.ics?country=AL&topic=p-cve",
@@ -654,12 +664,11 @@ def test_subscribe_page_explains_each_program_and_what_is_left_out(client, setti
 
 
 def cached_piece(meeting):
-    from events.ical_signals import pieces_version
-
     row = feeds.feed_rows(Meeting.objects.filter(pk=meeting.pk))[0]
-    return cache.get(feeds.piece_key(row, pieces_version(), "en"))
+    return cache.get(feeds.piece_key(row, version.current()))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_editing_one_meeting_keeps_the_other_meetings_pieces(client, django_capture_on_commit_callbacks):
     edited, untouched = MeetingFactory(title="Edited"), MeetingFactory(title="Untouched")
     get_feed(client, "/calendar.ics")
@@ -674,6 +683,7 @@ def test_editing_one_meeting_keeps_the_other_meetings_pieces(client, django_capt
     assert events[str(edited.uid)]["description"].startswith("New summary.")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_adding_an_organiser_updates_that_meetings_last_modified_and_description(
     client, django_capture_on_commit_callbacks
 ):
@@ -692,6 +702,7 @@ def test_adding_an_organiser_updates_that_meetings_last_modified_and_description
     assert "Organisers: RCC (Co-chair)" in events[str(meeting.uid)]["description"].split("\n")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_renaming_a_linked_meeting_updates_the_description_of_its_partner(client, django_capture_on_commit_callbacks):
     first, second = MeetingFactory(title="First"), MeetingFactory(title="Second", start_date=D(2030, 5, 15))
     BackToBackFactory(from_meeting=first, to_meeting=second)
@@ -705,6 +716,7 @@ def test_renaming_a_linked_meeting_updates_the_description_of_its_partner(client
     assert "Back-to-back with: Second, renamed (May 15, 2030)" in events[str(first.uid)]["description"].split("\n")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_unpublishing_a_meeting_removes_it_from_the_feed(client, django_capture_on_commit_callbacks):
     staying, leaving = MeetingFactory(title="Staying"), MeetingFactory(title="Leaving")
     get_feed(client, "/calendar.ics")

@@ -27,7 +27,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.db import connection
 
-from events.cache.version import DATA_VERSION_KEY
+from events.cache import version
 from tests.factories import MeetingFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +58,11 @@ def shared_redis_cache(settings):
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"db:{connection.settings_dict['NAME']}",
+            "KEY_PREFIX": f"db:{connection.settings_dict['NAME']}:{settings.RELEASE}",
         },
         "process": settings.CACHES["process"],
     }
-    cache.delete(DATA_VERSION_KEY)  # a version left by an earlier run belongs to another database
+    cache.delete(version.CACHE_KEY)  # a version left by an earlier run belongs to another database
 
 
 def free_port():

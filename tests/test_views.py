@@ -510,6 +510,7 @@ def test_sitemap_lists_pages_and_published_meetings_only(client, db):
 # --- Layout ----------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)
 def test_lists_carry_the_footnote_only_when_a_listed_meeting_is_held_in_kosovo(client, db):
     kosovo = CountryFactory(code="XK", name="Kosovo", needs_designation=True)
     today = timezone.localdate()

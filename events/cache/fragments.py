@@ -1,24 +1,17 @@
-"""Rendered pieces of public pages, cached per meeting, language and data version.
+"""Rendered fragments shared by every visitor: each meeting's list entry, and small process-local values.
 
-The page cache (meetings_site.page_cache) answers a URL it has seen before. A URL it
-has not seen (a new combination of filters, a tracking parameter, page 7) is built
-from these pieces: each meeting's list entry and the body of each meeting's page are
-rendered once and reused by every page that shows them. That is most of a page's
-cost: at 100,000 meetings, rendering 20 list entries with their organisers and
-places was two thirds of a list page.
-
-Keys carry the data version (events.versioning), so any public edit starts new
-pieces everywhere, just as it starts new pages: nothing here can be staler than the
-page cache. A cache that is down or full only costs a render.
+A page the page cache has not seen (another filter, another page number) is built from the
+list entries of its meetings, each rendered once per meeting, language and data version and
+read for a whole page in one get_many. Fragments are rendered without the request: they are
+shown to everyone, so nothing that depends on who asks may enter them.
 """
 
 from django.core.cache import cache, caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
-from events.cache.version import data_version
+from events.cache.keys import key
 from events.models import Meeting, MeetingOrganiser
 
 FRAGMENT_TIMEOUT = 3600
@@ -26,31 +19,17 @@ FRAGMENT_TIMEOUT = 3600
 LIST_ENTRY_PREFETCH = (Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),)
 
 
-def fragment_key(kind, *parts):
-    return ":".join(["fragment", data_version(), kind, get_language() or "", *map(str, parts)])
+def list_entries(meetings):
+    """{pk: the meeting's <li>} for Meeting objects (read with for_listing()) or primary keys, in one cache read.
 
-
-def meeting_list_entries(meetings):
-    """The <li> of each meeting, in order, as one safe string. `meetings`: Meeting objects
-    (read with MeetingQuerySet.for_listing()), or just their primary keys."""
-    meetings = list(meetings)
-    entries = list_entries_by_pk(meetings)
-    # A meeting unpublished between the page's read and this one has no entry: it is left out.
-    return mark_safe("".join(entries.get(getattr(meeting, "pk", meeting), "") for meeting in meetings))  # noqa: S308
-
-
-def list_entries_by_pk(meetings):
-    """{pk: the meeting's <li>} for Meeting objects or primary keys, in one cache read.
-
-    Entries found in the cache cost nothing more; the others are read (when only keys were
-    given) and get their organisers in one query for all of them, are rendered, and are stored
-    for the next page that lists them.
+    The entries not cached are read (when only keys were given), get their organisers in one
+    query for all of them, are rendered and stored for the next page that lists them. A meeting
+    unpublished since the page read its keys has no entry.
     """
-    meetings = list(meetings)
-    if not meetings:
-        return {}
     by_pk = {getattr(meeting, "pk", meeting): meeting for meeting in meetings}
-    keys = {pk: fragment_key("list-entry", pk) for pk in by_pk}
+    if not by_pk:
+        return {}
+    keys = {pk: key("list-entry", pk) for pk in by_pk}
     found = cache.get_many(keys.values())
     missing = {pk: meeting for pk, meeting in by_pk.items() if keys[pk] not in found}
     if missing:
@@ -64,15 +43,21 @@ def list_entries_by_pk(meetings):
         }
         cache.set_many(rendered, FRAGMENT_TIMEOUT)
         found.update(rendered)
-    return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}  # noqa: S308 (escaped by the template)
+    return {pk: mark_safe(found[k]) for pk, k in keys.items() if k in found}  # noqa: S308 (escaped by the template)
 
 
-def cached_fragment(key, build, cache_alias="default"):
-    """build() once per key; build returns something the cache can store (strings, dicts of them).
-    cache_alias "process" keeps it in this process only (settings.CACHES)."""
-    store = caches[cache_alias]
-    value = store.get(key)
+def joined(entries, meetings):
+    """The entries (from list_entries) of these meetings, in their order, as one safe string."""
+    return mark_safe("".join(entries.get(getattr(m, "pk", m), "") for m in meetings))  # noqa: S308 (rendered, escaped)
+
+
+def process_local(kind, build):
+    """build() once per data version in this process: small values every process can as well
+    compute for itself, where a read costs no round trip to a shared cache."""
+    store = caches["process"]
+    fragment_key = key(kind, language=False)
+    value = store.get(fragment_key)
     if value is None:
         value = build()
-        store.set(key, value, FRAGMENT_TIMEOUT)
+        store.set(fragment_key, value, FRAGMENT_TIMEOUT)
     return value

@@ -1,30 +1,16 @@
-"""Whole-page cache for anonymous visitors, shared by every app server through Django's cache.
+"""Whole public responses for anonymous visitors, shared by every app server through the cache.
 
-A public page or feed is the same for every anonymous visitor who asks for the
-same URL in the same language, so the finished response (already gzip'd when the
-client accepts it) is kept in the cache under a key made of:
+The key (events.cache.keys) holds the data version, the day, scheme, host, path, the view's
+canonical query (MeetingQuery: tracking and unknown parameters left out), language and
+encoding. Every request also pins the calendar version, so it is read once per request.
 
-    data version · scheme · host · full path with query string · language · gzip or not
-
-The data version (events.versioning) changes on every committed public write, so
-an edit makes every page miss on the next request, on every app server sharing
-the cache (Redis in production), with no list of keys to invalidate. Old entries
-simply expire (PAGE_CACHE_TIMEOUT).
-
-What is never cached:
-- requests that carry a session or messages cookie (an editor may see more than
-  the public), that are not GET/HEAD, or that are conditional (If-None-Match,
-  If-Modified-Since: the feed views answer those themselves, without a body);
-- views outside the public namespaces (admin, /healthz);
-- responses that are not 200, are streamed, set a cookie, used a CSRF token, say
-  Cache-Control private/no-cache/no-store, vary on anything but Accept-Encoding,
-  Accept-Language and Cookie, or are larger than PAGE_CACHE_MAX_BYTES.
-
-It sits just inside WhiteNoise and outside GZipMiddleware in MIDDLEWARE: a hit
-skips sessions, locale, CSRF, auth, the view and the compression.
+Never cached: requests with a session or messages cookie, other methods than GET/HEAD,
+conditional requests (the feed views answer those), views outside the public namespace, and
+responses that are not a plain public 200 (see response_is_cacheable). What one client can
+make the cache store is bounded (may_store).
 """
 
-import hashlib
+import time
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -36,9 +22,11 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 from django.utils.cache import cc_delim_re
 
-from events.cache.version import data_version
+from events.cache import version
+from events.cache.keys import key
+from meetings_site.security import client_ip_address
 
-CACHEABLE_NAMESPACES = {"events", "organisations"}
+CACHEABLE_NAMESPACES = {"events"}
 CACHEABLE_CONTENT_TYPES = {"text/html", "text/calendar"}
 # Headers a cached response may vary on: the key covers encoding and language, and requests
 # with the cookies that change a page (session, messages) are never served from the cache.
@@ -47,23 +35,57 @@ UNCACHEABLE_CACHE_CONTROL = {"private", "no-cache", "no-store"}
 CACHE_STATUS_HEADER = "X-Page-Cache"
 
 
+def canonical_query(request, match):
+    """The part of the query string the view reads, as the view itself canonicalises it.
+
+    A view that reads parameters says so with a ``page_cache_query(request, match)`` attribute;
+    any other view answers the same whatever the query string, so it is left out of the key.
+    """
+    view = getattr(match.func, "view_class", match.func)
+    reader = getattr(view, "page_cache_query", None)
+    return reader(request, match) if reader else ""
+
+
+def may_store(request, size):
+    """Whether this client may make the cache hold size more bytes now.
+
+    Each distinct filter is one entry, but a client inventing filters could still fill the
+    cache and evict everyone else's pages: each client may store PAGE_CACHE_CLIENT_BYTES per
+    PAGE_CACHE_TIMEOUT, and entries live that long, so it never holds more than twice that.
+    """
+    window = int(time.time() // settings.PAGE_CACHE_TIMEOUT)
+    budget_key = key("store-budget", client_ip_address(request), window, language=False)
+    cache.add(budget_key, 0, timeout=2 * settings.PAGE_CACHE_TIMEOUT)
+    try:
+        used = cache.incr(budget_key, size)
+    except ValueError:  # the cache is unavailable or dropped the counter: store nothing
+        return False
+    return used is not None and used <= settings.PAGE_CACHE_CLIENT_BYTES
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.timeout = getattr(settings, "PAGE_CACHE_TIMEOUT", 600)
-        self.max_bytes = getattr(settings, "PAGE_CACHE_MAX_BYTES", 4 * 1024 * 1024)
         self.skip_cookies = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
 
     def __call__(self, request):
+        with version.pinned():
+            return self.serve(request)
+
+    def serve(self, request):
         if not self.request_is_cacheable(request):
             return self.get_response(request)
-        key = self.cache_key(request)
-        entry = cache.get(key)
+        page_key = self.cache_key(request)
+        entry = cache.get(page_key)
         if entry is not None:
             return self.response_from(entry)
         response = self.get_response(request)
-        if request.method == "GET" and self.response_is_cacheable(request, response):
-            cache.set(key, (response.content, list(response.items())), self.timeout)
+        if (
+            request.method == "GET"
+            and self.response_is_cacheable(request, response)
+            and may_store(request, len(response.content))
+        ):
+            cache.set(page_key, (response.content, list(response.items())), settings.PAGE_CACHE_TIMEOUT)
             response[CACHE_STATUS_HEADER] = "miss"
         return response
 
@@ -75,13 +97,22 @@ class PublicPageCacheMiddleware:
         if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
             return False
         request.page_cache_language = self.language(request)
-        return self.namespace(request) in CACHEABLE_NAMESPACES
+        request.page_cache_match = self.resolve(request)
+        return request.page_cache_match is not None and request.page_cache_match.namespace in CACHEABLE_NAMESPACES
 
     def cache_key(self, request):
-        gzip = "gz" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "id"
-        parts = [request.scheme, request.get_host(), request.get_full_path(), request.page_cache_language, gzip]
-        digest = hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
-        return f"page:{data_version()}:{digest}"
+        encoding = "gz" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "id"
+        return key(
+            "page",
+            request.scheme,
+            request.get_host(),
+            request.path,
+            canonical_query(request, request.page_cache_match),
+            request.page_cache_language,
+            encoding,
+            language=False,  # the request's language, decided above: the view has not activated it yet
+            daily=True,  # the home page, the list's upcoming/past split and the month grid's today
+        )
 
     def response_is_cacheable(self, request, response):
         if response.status_code != 200 or response.streaming or response.cookies:
@@ -97,10 +128,7 @@ class PublicPageCacheMiddleware:
         vary = {part.strip().lower() for part in cc_delim_re.split(response.get("Vary", "")) if part.strip()}
         if not vary <= ALLOWED_VARY:
             return False
-        match = request.resolver_match
-        if match is None or match.namespace not in CACHEABLE_NAMESPACES:
-            return False
-        return len(response.content) <= self.max_bytes
+        return len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
 
     @staticmethod
     def response_from(entry):
@@ -118,11 +146,10 @@ class PublicPageCacheMiddleware:
         return translation.get_language_from_request(request, check_path=i18n_patterns_used)
 
     @staticmethod
-    def namespace(request):
-        # Resolved in the request's language, so language-prefixed URLs resolve as they will for the view.
+    def resolve(request):
+        # In the request's language, so language-prefixed URLs resolve as they will for the view.
         with translation.override(request.page_cache_language):
             try:
-                match = get_resolver(get_urlconf()).resolve(request.path_info)
+                return get_resolver(get_urlconf()).resolve(request.path_info)
             except Resolver404:
                 return None
-        return match.namespace

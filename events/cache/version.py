@@ -1,130 +1,148 @@
-"""One number that changes whenever anything public changes: the calendar's data version.
+"""The calendar's version: what every cached thing is keyed on, read once per request.
 
-Page and feed caches key on it and ETags derive from it, so an edit is seen on
-the next request by every app server that shares the cache. Signal handlers
-(connected in EventsConfig.ready) bump it after every committed write to a model
-that shows on public pages or in feeds.
-
-Where the version lives:
-
-- The durable copy is one database row (``events.DataVersion``), written when a
-  transaction that changed public data commits.
-- The fast copy is in Django's cache. With a shared cache (Redis in production)
-  every app server reads the same key, so a bump is seen on the very next
-  request everywhere, and a request costs one cache read and no query.
-- With the local-memory cache (development, tests, a one-process bench) each
-  process has its own copy. It is kept for ``DATA_VERSION_LOCAL_TTL`` seconds
-  (default 2) and then read again from the row, so several processes sharing a
-  database but not a cache still agree within that time: the process that made
-  the edit sees it at once, the others within the TTL. Production runs Redis
-  (docs/deploy.md) and never waits.
-
-A bump changes the cached copy twice: at once, so that pages rendered while the
-transaction is still open are cached under a version that is thrown away, and
-again when the transaction commits (with the durable row), so no page rendered
-from the old data can ever be served under the final version.
-
-Scheduled publication changes what the public sees without any write: a meeting
-published "at" a later time appears when that time passes. So the version carries
-the time of the next scheduled publication, and the first request after it starts
-a new version (any server may; two doing it at once only cost an extra miss).
+Two numbers that only ever move forward: ``data`` moves on every committed public change and
+keys pages, list entries, counts, forms and ETags; ``pieces`` moves only when something many
+VEVENTs show changes, and keys the cached VEVENTs. Both live in one ``DataVersion`` row, the
+source of truth; the cache holds a copy for VERSION_CACHE_SECONDS at most, so a lost or dropped
+write (a stalled Redis, a process of its own with local memory) heals itself within that time.
+docs/architecture.md has the whole design.
 """
 
+import contextvars
+import datetime
 import time
+from contextlib import contextmanager
+from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-DATA_VERSION_KEY = "calendar:data-version"
-DATA_VERSION_ROW = 1
+from events.models import DataVersion, Meeting, Publication
+
+CACHE_KEY = "calendar:version"
+ROW = 1
+DATA, PIECES = "data", "pieces"
+
+_pinned = contextvars.ContextVar("calendar_version", default=None)
 
 
-def data_version():
-    """The current data version as a string (one cache read; a query only when the cache has none)."""
-    entry = cache.get(DATA_VERSION_KEY)
+class Version(NamedTuple):
+    data: str
+    pieces: str
+    # When a meeting published for later appears (a timestamp), or None: the version moves then.
+    next_publish: float | None
+
+    @property
+    def pieces_changed_at(self):
+        """When shared data last changed: the floor of every VEVENT's DTSTAMP and LAST-MODIFIED."""
+        return as_time(self.pieces)
+
+    @property
+    def data_changed_at(self):
+        return as_time(self.data)
+
+
+def current():
+    """The version in force. Inside a request (pinned) it is read once and kept for the whole request."""
+    holder = _pinned.get()
+    if holder is None:
+        return _read()
+    version = holder[0]
+    if version is None or (version.next_publish is not None and time.time() >= version.next_publish):
+        version = holder[0] = _read()
+    return version
+
+
+@contextmanager
+def pinned():
+    """Read the version at most once in this block (a request), on first use: every key built in it agrees."""
+    token = _pinned.set([None])
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def _read():
+    entry = cache.get(CACHE_KEY)
     if entry is None:
-        entry = _stored_entry()
-        if cache_is_shared():
-            # add(), not set(): another server may have bumped it meanwhile; keep theirs.
-            cache.add(DATA_VERSION_KEY, entry, timeout=None)
-            entry = cache.get(DATA_VERSION_KEY, entry)
-        else:
-            cache.set(DATA_VERSION_KEY, entry, timeout=local_ttl())
-    version, next_publish = entry if isinstance(entry, tuple) else (entry, None)
-    if next_publish is not None and time.time() >= next_publish:
-        version = _publish_committed_version()
+        entry = _stored()
+        # add(), not set(): a writer's newer copy wins over a reader's that was read before it.
+        cache.add(CACHE_KEY, entry, timeout=settings.VERSION_CACHE_SECONDS)
+    version = Version(*entry)
+    if version.next_publish is not None and time.time() >= version.next_publish:
+        # A scheduled publication came due: the public now sees more, with no write to say so.
+        # Both axes move, since a meeting's VEVENT lists the linked meetings the public may see.
+        version = publish({DATA, PIECES})
     return version
 
 
-def bump_data_version():
-    """Start a new data version now, and again once the current transaction commits."""
-    _remember((_new_version(), None))
-    transaction.on_commit(_publish_committed_version, robust=True)
-
-
-def cache_is_shared():
-    """False for caches that live inside one process (local memory) or do nothing."""
-    return not isinstance(caches["default"], LocMemCache | DummyCache)
-
-
-def local_ttl():
-    return getattr(settings, "DATA_VERSION_LOCAL_TTL", 2)
-
-
-def _publish_committed_version():
-    version = _new_version()
-    next_publish = _next_scheduled_publication()
-    _store(version, next_publish, create_only=False)
-    _remember((version, next_publish and next_publish.timestamp()))
+def publish(axes):
+    """Start new versions on these axes (DATA always moves), durably, then tell the cache."""
+    previous = _stored()
+    stamp = _new_stamp(previous)
+    version = Version(
+        data=stamp,
+        pieces=stamp if PIECES in axes else previous[1],
+        next_publish=_next_scheduled_publication(),
+    )
+    _write(version)
+    cache.set(CACHE_KEY, tuple(version), timeout=settings.VERSION_CACHE_SECONDS)
+    holder = _pinned.get()
+    if holder is not None:
+        holder[0] = version
     return version
 
 
-def _remember(entry):
-    cache.set(DATA_VERSION_KEY, entry, timeout=None if cache_is_shared() else local_ttl())
-
-
-def _stored_entry():
-    from events.models import DataVersion
-
-    row = DataVersion.objects.filter(pk=DATA_VERSION_ROW).values_list("version", "next_publish_at").first()
+def _stored():
+    row = DataVersion.objects.filter(pk=ROW).values_list("version", "pieces_version", "next_publish_at").first()
     if row is None:
-        # Nothing edited since the database was created: start the row, so that every process
-        # reading it (local-memory caches) agrees on one version, and ETags with it.
-        next_publish = _next_scheduled_publication()
-        row = (_store(_new_version(), next_publish, create_only=True), next_publish)
-    version, next_publish = row
-    return (version, next_publish and next_publish.timestamp())
+        # Nothing changed since the database was created: start the row, so that every process agrees.
+        stamp = _new_stamp()
+        return tuple(_write(Version(stamp, stamp, _next_scheduled_publication()), create_only=True))
+    data, pieces, next_publish = row
+    return (data, pieces, next_publish and next_publish.timestamp())
 
 
-def _store(version, next_publish, *, create_only):
-    """Write the durable row; with create_only, keep (and return) a row another process wrote first."""
-    from events.models import DataVersion
-
-    row = DataVersion.objects.filter(pk=DATA_VERSION_ROW)
-    values = {"version": version, "changed_at": timezone.now(), "next_publish_at": next_publish}
+def _write(version, *, create_only=False):
+    """Write the row; with create_only keep (and return) a row another process wrote first."""
+    next_publish = version.next_publish and datetime.datetime.fromtimestamp(version.next_publish, tz=datetime.UTC)
+    values = {
+        "version": version.data,
+        "pieces_version": version.pieces,
+        "changed_at": timezone.now(),
+        "next_publish_at": next_publish,
+    }
+    row = DataVersion.objects.filter(pk=ROW)
     if not create_only and row.update(**values):
         return version
     try:
         with transaction.atomic():
-            DataVersion.objects.create(pk=DATA_VERSION_ROW, **values)
+            DataVersion.objects.create(pk=ROW, **values)
     except IntegrityError:  # another process created the row first
         if create_only:
-            return row.values_list("version", flat=True).get()
+            data, pieces, stored_next = row.values_list("version", "pieces_version", "next_publish_at").get()
+            return Version(data, pieces, stored_next and stored_next.timestamp())
         row.update(**values)
     return version
 
 
 def _next_scheduled_publication():
-    from events.models import Meeting, Publication
-
     upcoming = Meeting.objects.filter(publication=Publication.PUBLISHED, publish_at__gt=timezone.now())
-    return upcoming.aggregate(next=Min("publish_at"))["next"]
+    moment = upcoming.aggregate(next=Min("publish_at"))["next"]
+    return moment and moment.timestamp()
 
 
-def _new_version():
-    return format(time.time_ns(), "x")
+def _new_stamp(previous=None):
+    """Nanoseconds in hex, and always past the previous stamp (clocks of two servers may disagree)."""
+    stamp = time.time_ns()
+    if previous is not None:
+        stamp = max(stamp, int(previous[0], 16) + 1)
+    return format(stamp, "x")
+
+
+def as_time(stamp):
+    return datetime.datetime.fromtimestamp(int(stamp, 16) / 1e9, tz=datetime.UTC)

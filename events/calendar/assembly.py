@@ -1,32 +1,28 @@
-"""Calendar feeds assembled from cached VEVENT pieces.
+"""Calendar feeds assembled from cached VEVENTs.
 
-Calendar clients poll far more often than editors edit, so a feed is never built
-from scratch twice: each meeting's VEVENT is serialized once (by ``events.ical``)
-and kept in the shared cache under a key that changes with anything it shows —
-the meeting's UID, SEQUENCE and last edit, the pieces version (moved when shared
-data such as an organisation's name changes; see ``events.ical_signals``) and the
-language. Editing one meeting rebuilds one piece. A feed is one query for the rows it holds, one ``get_many`` per chunk
-of rows, and the joined pieces. Conditional requests are answered from the data
-version alone, before any of that runs.
+Calendar clients poll far more often than editors edit, so a feed is never built from scratch
+twice: each meeting's VEVENT is serialised once (events.calendar.ical) and cached under a key
+that changes with anything it shows: the meeting's UID, SEQUENCE and last edit, and the pieces
+version (events.cache.invalidation says what moves it). A feed is one query for its rows, one
+get_many per chunk of rows, and the joined VEVENTs.
 """
 
 import datetime
-import hashlib
 from itertools import islice
 from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Prefetch
-from django.utils import timezone, translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from events.cache.version import data_version
+from events.cache import version
+from events.cache.keys import key
+from events.cache.version import PIECES
 from events.calendar import ical
 from events.filters import MeetingFilter
-from events.ical_signals import pieces_version
 from events.models import (
     DEFAULT_TIMEZONE,
+    UPCOMING_ORDER,
     BackToBack,
     LinkKind,
     Meeting,
@@ -35,10 +31,7 @@ from events.models import (
     publicly_visible,
 )
 
-FEED_PARAMS = tuple(MeetingFilter.base_filters)
-# A subscriber wants what is coming and the recent past, not twenty years of archive.
-DEFAULT_WINDOW = datetime.timedelta(days=365)
-# A piece is rebuilt when its key changes; old pieces just expire.
+# A VEVENT is rebuilt when its key changes; old ones just expire.
 PIECE_TIMEOUT = 7 * 24 * 60 * 60
 CHUNK_SIZE = 500
 # Above this many meetings a feed is streamed instead of built in memory first.
@@ -66,20 +59,6 @@ def feed_queryset():
     return Meeting.objects.published().dated()
 
 
-def canonical_query(query):
-    """The filter part of a query string in a fixed order: the same feed, the same ETag and cache key."""
-    pairs = sorted((key, value) for key in FEED_PARAMS for value in query.getlist(key) if value.strip())
-    return urlencode(pairs)
-
-
-def uses_default_window(query):
-    return not any(query.get(key, "").strip() for key in ("date_from", "date_to"))
-
-
-def window_start(today=None):
-    return (today or timezone.localdate()) - DEFAULT_WINDOW
-
-
 def filter_reason(filterset):
     """The filter form's errors as plain text for a 400 response."""
     lines = []
@@ -94,8 +73,8 @@ def filter_labels(cleaned_data):
     labels = []
     if cleaned_data.get("q"):
         labels.append(f"“{cleaned_data['q']}”")
-    for key in ("topic", "organiser", "funder", "programme"):
-        for obj in cleaned_data.get(key) or ():
+    for name in ("topic", "organiser", "funder", "programme"):
+        for obj in cleaned_data.get(name) or ():
             labels.append(getattr(obj, "short_name", None) or str(obj))
     labels += [country.display_name for country in cleaned_data.get("country") or ()]
     if cleaned_data.get("city"):
@@ -111,7 +90,7 @@ def filter_labels(cleaned_data):
 
 def feed_rows(queryset):
     """The feed's meetings in calendar order, as light rows (no related objects loaded)."""
-    rows = queryset.order_by("start_date", "start_time", "title", "pk").values_list(
+    rows = queryset.order_by(*UPCOMING_ORDER).values_list(
         "pk", "uid", "sequence", "updated_at", "venue__timezone", "start_date", "end_date", "start_time"
     )
     return [FeedRow(*row) for row in rows]
@@ -125,8 +104,8 @@ def cluster_ids(meeting):
 # --- Pieces -----------------------------------------------------------------
 
 
-def piece_key(row, version, language):
-    return f"ical:vevent:{language}:{version}:{row.uid.hex}:{row.sequence}:{row.updated_at.timestamp():.6f}"
+def piece_key(row, current):
+    return key("vevent", row.uid.hex, row.sequence, f"{row.updated_at.timestamp():.6f}", axis=PIECES, current=current)
 
 
 def published_links(prefix):
@@ -169,19 +148,26 @@ def related(meeting):
     return ical.Related(meeting.feed_roles, meeting.feed_fundings, meeting.feed_topics, linked)
 
 
-def build_pieces(pks):
-    return {meeting.pk: ical.event_piece(meeting, related(meeting)) for meeting in meetings_for_pieces(pks)}
+def build_pieces(pks, current):
+    # A change to shared data (a venue renamed) rebuilds VEVENTs without editing their meetings:
+    # their DTSTAMP and LAST-MODIFIED are at least that change's time, so clients take the new text.
+    revised_at = current.pieces_changed_at
+    return {
+        meeting.pk: ical.event_piece(meeting, related(meeting), revised_at=revised_at)
+        for meeting in meetings_for_pieces(pks)
+    }
 
 
-def event_pieces(rows, version, language):
+def event_pieces(rows, current=None):
     """Each row's VEVENT in order: from the cache, or built (and cached) a chunk at a time."""
+    current = current or version.current()
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK_SIZE)):
-        keys = {row.pk: piece_key(row, version, language) for row in chunk}
+        keys = {row.pk: piece_key(row, current) for row in chunk}
         pieces = cache.get_many(keys.values())
         missing = [row.pk for row in chunk if keys[row.pk] not in pieces]
         if missing:
-            built = {keys[pk]: piece for pk, piece in build_pieces(missing).items()}
+            built = {keys[pk]: piece for pk, piece in build_pieces(missing, current).items()}
             cache.set_many(built, timeout=PIECE_TIMEOUT)
             pieces.update(built)
         for row in chunk:
@@ -205,41 +191,9 @@ def timezone_pieces(rows):
     return pieces
 
 
-def feed_chunks(rows, name, description):
-    """The whole feed as a sequence of byte strings."""
-    version = pieces_version()
-    language = translation.get_language()
+def feed_chunks(rows, name, description, current):
+    """The whole feed as a sequence of byte strings; current: the version its request pinned."""
     yield ical.calendar_head(name, description)
     yield from timezone_pieces(rows)
-    yield from event_pieces(rows, version, language)
+    yield from event_pieces(rows, current)
     yield ical.CALENDAR_END
-
-
-# --- Validators for conditional requests --------------------------------------
-
-
-def feed_etag(path, query_key, version=None, today=None):
-    """A strong ETag from the data version, language, path and canonical query, and the day for
-    feeds whose default window moves daily.
-
-    A meeting scheduled to appear later needs nothing more: the data version carries the next
-    publication time and moves on when it passes (events.versioning).
-    """
-    version = version or data_version()
-    parts = [version, translation.get_language(), path, query_key, str(today or "")]
-    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
-
-
-def version_time(version=None):
-    """When the data last changed: the data version is a time in nanoseconds."""
-    version = version or data_version()
-    return datetime.datetime.fromtimestamp(int(version, 16) / 1e9, tz=datetime.UTC)
-
-
-def feed_last_modified(version=None, today=None):
-    """Last-Modified: the last edit or scheduled publication, or the start of today for a window that moves daily."""
-    modified = version_time(version)
-    if today is not None:
-        midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
-        modified = max(modified, midnight.astimezone(datetime.UTC))
-    return modified

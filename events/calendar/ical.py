@@ -178,16 +178,17 @@ def description(meeting, related, page_url=None):
     return "\n".join(lines)
 
 
-def new_event(meeting, related):
-    """The VEVENT of one dated meeting."""
+def new_event(meeting, related, revised_at=None):
+    """The VEVENT of one dated meeting; revised_at: when shared data it shows (a venue…) last changed."""
     page_url = absolute_url(meeting.get_absolute_url())
     event = Event()
     event.add("uid", str(meeting.uid))
-    # DTSTAMP follows the last edit rather than the build time: a cached piece stays valid,
-    # and a client seeing the same SEQUENCE with a newer DTSTAMP takes the newer text.
-    event.add("dtstamp", meeting.updated_at)
+    # DTSTAMP follows the last change to what the VEVENT shows rather than the build time: a cached
+    # piece stays valid, and a client seeing the same SEQUENCE with a newer DTSTAMP takes the newer text.
+    revised = max(meeting.updated_at, revised_at) if revised_at else meeting.updated_at
+    event.add("dtstamp", revised)
     event.add("created", meeting.created_at)
-    event.add("last-modified", meeting.updated_at)
+    event.add("last-modified", revised)
     event.add("sequence", meeting.sequence)
     if meeting.is_timed:
         start, end = timed_span(meeting)
@@ -217,9 +218,9 @@ def new_event(meeting, related):
     return event
 
 
-def event_piece(meeting, related):
+def event_piece(meeting, related, revised_at=None):
     """One meeting's serialized VEVENT, ready to be cached and joined into feeds."""
-    return serialized(new_event(meeting, related))
+    return serialized(new_event(meeting, related, revised_at))
 
 
 # icalendar folds lines at 75 octets with a loop over every character (7.x); for ASCII lines the

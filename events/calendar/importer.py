@@ -55,7 +55,7 @@ def check_public_address(url):
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
         raise CalendarImportError(_("Only http and https addresses can be imported."))
-    if getattr(settings, "CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES", False):
+    if settings.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES:
         return
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or None)}

@@ -3,7 +3,6 @@
 Templates get these ready-made (through the ``calendar_links`` template tags) so they do no logic.
 """
 
-import calendar
 import datetime
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -11,7 +10,6 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from events.calendar import assembly as feeds
 from events.calendar import ical
 from events.models import BackToBack, DatePrecision, LinkKind
 
@@ -35,29 +33,9 @@ class AddToCalendarLinks(NamedTuple):
     cluster: str
 
 
-def archive_query(request):
-    """On a year or month archive page, the request's query with the period as date_from/date_to.
-
-    The archive's period lives in its path; the subscription must carry it in its query.
-    """
-    match = getattr(request, "resolver_match", None)
-    if match is None or match.view_name not in ("events:year", "events:month"):
-        return None
-    year, month = match.kwargs["year"], match.kwargs.get("month")
-    first_day = datetime.date(year, month or 1, 1)
-    last_month = month or 12
-    last_day = datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
-    query = request.GET.copy()
-    query.setdefault("date_from", first_day.isoformat())
-    query.setdefault("date_to", last_day.isoformat())
-    return query
-
-
-def feed_links(request, query=None):
-    """Subscription links for the feed matching the current filter (query: a QueryDict; default: the request's)."""
-    if query is None:
-        query = archive_query(request) or request.GET
-    query_string = feeds.canonical_query(query)
+def feed_links(request, query):
+    """Subscription links for the feed holding what a page lists (query: the page's MeetingQuery)."""
+    query_string = urlencode(query.subscription_pairs())
     path = reverse("events:ical") + (f"?{query_string}" if query_string else "")
     https = request.build_absolute_uri(path)
     webcal = "webcal://" + https.split("://", 1)[1]

@@ -1,6 +1,8 @@
-"""Calendar downloads and subscriptions. The views choose meetings; events.feeds and events.ical do the rest."""
+"""Calendar downloads and subscriptions. The views choose meetings; assembly and ical build the calendar."""
 
+import datetime
 import gzip
+import hashlib
 import zlib
 
 from django.conf import settings
@@ -8,16 +10,18 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from events.calendar import assembly as feeds
-from events.filters import MeetingFilter
+from events.cache import version
+from events.cache.keys import key
+from events.cache.middleware import may_store
+from events.calendar import assembly
+from events.filters import DEFAULT_FEED_WINDOW, MeetingFilter, MeetingQuery
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).
@@ -35,22 +39,33 @@ def feed_description():
     )
 
 
-class Validators:
-    """ETag and Last-Modified of a calendar URL, from the data version (no database but once per version)."""
+class ConditionalHeaders:
+    """ETag and Last-Modified of a calendar URL, from the calendar's version (no query).
 
-    def __init__(self, request, query_key="", windowed=False):
-        self.version = feeds.data_version()
-        today = timezone.localdate() if windowed else None
-        self.etag = feeds.feed_etag(request.path, query_key, self.version, today)
+    A meeting scheduled to appear later needs nothing more: the version carries the next
+    publication time and moves on when it passes (events.cache.version).
+    """
+
+    def __init__(self, request, query_key=""):
+        self.version = version.current()
+        self.query_key = query_key
+        parts = [self.version.data, translation.get_language() or "", request.path, query_key]
+        self.etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
         self.gzip_accepted = accepts_gzip(request)
         # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
-        self.last_modified = int(feeds.feed_last_modified(self.version, today).timestamp())
+        self.last_modified = int(self.version.data_changed_at.timestamp())
+
+    def moves_daily(self, today):
+        """For a feed whose default window moves every day: it changed at midnight at the latest."""
+        midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
+        self.last_modified = max(self.last_modified, int(midnight.timestamp()))
+        return self
 
     def not_modified(self, request):
         """A 304 (or 412) when the client's copy is current, else None.
 
         Asked before the filter or the meeting is looked up: the ETag was only ever sent with
-        a valid answer, and any edit to what the URL names moves the data version.
+        a valid answer, and any edit to what the URL names moves the version.
         """
         response = get_conditional_response(request, etag=self.etag, last_modified=self.last_modified)
         return response and self.finish(response)
@@ -66,31 +81,32 @@ class Validators:
         return response
 
 
-def calendar_response(request, validators, queryset, *, name, description, filename, download=False):
+def calendar_response(request, headers, queryset, *, name, description, filename, download=False):
     """A text/calendar response for these meetings; streamed when the feed is large."""
-    response = feed_body_response(request, queryset, name, description, validators.etag)
+    response = feed_body_response(request, headers, queryset, name, description)
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return validators.finish(response)
+    return headers.finish(response)
 
 
-def feed_body_response(request, queryset, name, description, etag):
+def feed_body_response(request, headers, queryset, name, description):
     if request.method == "HEAD":
         # The headers are all a HEAD asks for; do not build a body only to drop it. (Streaming, so
         # no "Content-Length: 0" claims the feed is empty.)
         return StreamingHttpResponse((), content_type=CONTENT_TYPE)
     gzip_accepted = accepts_gzip(request)
-    body_key = f"ical:feed:gz:{etag}"
+    body_key = key("feed-body", request.path, headers.query_key, current=headers.version)
     kept = cache.get(body_key)
     if kept is not None:
         return compressed_or_plain(kept, gzip_accepted)
-    # The rows are read before the response starts, so a database error is a 500, never an empty 200.
-    rows = feeds.feed_rows(queryset)
-    chunks = feeds.feed_chunks(rows, name, description)
-    if len(rows) > feeds.STREAM_THRESHOLD:
-        response = StreamingHttpResponse(streamed_and_kept(chunks, body_key, gzip_accepted), content_type=CONTENT_TYPE)
+    # The rows are read before the response starts, so a database error is a 503, never an empty 200.
+    rows = assembly.feed_rows(queryset)
+    chunks = assembly.feed_chunks(rows, name, description, headers.version)
+    if len(rows) > assembly.STREAM_THRESHOLD:
+        body = streamed_and_kept(chunks, request, body_key, gzip_accepted)
+        response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
         return marked_compressed(response) if gzip_accepted else response
-    compressed = b"".join(streamed_and_kept(chunks, body_key, compress=True))
+    compressed = b"".join(streamed_and_kept(chunks, request, body_key, compress=True))
     return compressed_or_plain(compressed, gzip_accepted)
 
 
@@ -111,17 +127,16 @@ def marked_compressed(response):
     return response
 
 
-def streamed_and_kept(chunks, body_key, compress):
+def streamed_and_kept(chunks, request, body_key, compress):
     """Pass a feed on as it is built, and keep it, gzip'd, once it is complete.
 
-    Feeds are kept compressed: at 100,000 meetings the default feed is 22 MB of text and 2 MB
-    gzip'd. Kept plain, every poll fetched the 22 MB from the cache and compressed it again
-    (2.8 s with Redis). The client gets the same gzip stream as it is produced (or the plain
-    chunks when it does not accept gzip). The copy kept is capped, so memory stays bounded for
-    the largest feeds (over the cap, nothing is kept and the next poll builds the feed again,
-    from the cached pieces).
+    Feeds are kept compressed: the largest are ten times smaller so (docs/performance.md), and a
+    poll then costs one cache read and no compression. The client gets the same gzip stream as it
+    is produced (or the plain chunks when it does not accept gzip). The copy kept is capped, so
+    memory stays bounded for the largest feeds (over the cap, nothing is kept and the next poll
+    builds the feed again, from the cached VEVENTs).
     """
-    limit = getattr(settings, "FEED_BODY_CACHE_MAX_BYTES", 16 * 1024 * 1024)
+    limit = settings.FEED_BODY_CACHE_MAX_BYTES
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WINDOW_BITS)
     kept, size = [], 0
     for chunk in chunks:
@@ -139,33 +154,41 @@ def streamed_and_kept(chunks, body_key, compress):
     tail = compressor.flush()
     if compress:
         yield tail
-    if kept is not None and size + len(tail) <= limit:
+    if kept is not None and size + len(tail) <= limit and may_store(request, size + len(tail)):
         cache.set(body_key, b"".join([*kept, tail]), timeout=BODY_TIMEOUT)
 
 
-@gzip_page
+def feed_cache_query(request, match):
+    return MeetingQuery.from_request(request).filter_key
+
+
 @require_safe
 def calendar_feed(request):
     """/calendar.ics: published meetings filtered exactly as the list is; the last year onwards by default."""
-    query_key = feeds.canonical_query(request.GET)
-    windowed = feeds.uses_default_window(request.GET)
-    validators = Validators(request, query_key, windowed)
-    if not_modified := validators.not_modified(request):
+    query = MeetingQuery.from_request(request)
+    today = timezone.localdate()
+    headers = ConditionalHeaders(request, urlencode(query.feed_pairs(today)))
+    if query.windowed:
+        headers.moves_daily(today)
+    if not_modified := headers.not_modified(request):
         return not_modified
-    filterset = MeetingFilter(request.GET, queryset=feeds.feed_queryset())
+    filterset = MeetingFilter(query.querydict(), queryset=assembly.feed_queryset())
     if not filterset.is_valid():
-        return HttpResponseBadRequest(feeds.filter_reason(filterset), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(assembly.filter_reason(filterset), content_type="text/plain; charset=utf-8")
     queryset = filterset.qs
-    if windowed:
-        queryset = queryset.filter(end_date__gte=feeds.window_start())
+    if query.windowed:
+        queryset = queryset.filter(end_date__gte=today - DEFAULT_FEED_WINDOW)
     return calendar_response(
         request,
-        validators,
+        headers,
         queryset,
-        name=feeds.ical.calendar_name(feeds.filter_labels(filterset.form.cleaned_data)),
+        name=assembly.ical.calendar_name(assembly.filter_labels(filterset.form.cleaned_data)),
         description=feed_description(),
         filename="security-meetings.ics",
     )
+
+
+calendar_feed.page_cache_query = feed_cache_query
 
 
 def meeting_calendar(request, slug, *, meetings, name, filename, download=False):
@@ -173,13 +196,13 @@ def meeting_calendar(request, slug, *, meetings, name, filename, download=False)
 
     ``meetings``, ``name`` and ``filename`` take the meeting and say what the feed holds and is called.
     """
-    validators = Validators(request)
-    if not_modified := validators.not_modified(request):
+    headers = ConditionalHeaders(request)
+    if not_modified := headers.not_modified(request):
         return not_modified
-    meeting = get_object_or_404(feeds.feed_queryset(), slug=slug)
+    meeting = get_object_or_404(assembly.feed_queryset(), slug=slug)
     return calendar_response(
         request,
-        validators,
+        headers,
         meetings(meeting),
         name=name(meeting),
         description=feed_description(),
@@ -188,28 +211,26 @@ def meeting_calendar(request, slug, *, meetings, name, filename, download=False)
     )
 
 
-@gzip_page
 @require_safe
 def meeting_ics(request, slug):
     """/meetings/<slug>.ics: one meeting for "Add to calendar". A meeting without exact dates has none."""
     return meeting_calendar(
         request,
         slug,
-        meetings=lambda meeting: feeds.feed_queryset().filter(pk=meeting.pk),
+        meetings=lambda meeting: assembly.feed_queryset().filter(pk=meeting.pk),
         name=lambda meeting: meeting.title,
         filename=lambda meeting: f"{meeting.slug}.ics",
         download=True,
     )
 
 
-@gzip_page
 @require_safe
 def cluster_ics(request, slug):
     """/meetings/<slug>/cluster.ics: the meeting and the meetings held back to back with it, as one feed."""
     return meeting_calendar(
         request,
         slug,
-        meetings=lambda meeting: feeds.feed_queryset().filter(pk__in=feeds.cluster_ids(meeting)),
+        meetings=lambda meeting: assembly.feed_queryset().filter(pk__in=assembly.cluster_ids(meeting)),
         name=lambda meeting: _("Security meetings — the week of %(title)s") % {"title": meeting.title},
         filename=lambda meeting: f"{meeting.slug}-cluster.ics",
     )
@@ -219,8 +240,10 @@ class SubscribeView(TemplateView):
     """How to subscribe in Outlook, Google Calendar, Apple Calendar and Thunderbird."""
 
     template_name = "events/subscribe.html"
+    # The page's links subscribe to the filter in its query.
+    page_cache_query = staticmethod(feed_cache_query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["window_days"] = feeds.DEFAULT_WINDOW.days
+        context.update(window_days=DEFAULT_FEED_WINDOW.days, query=MeetingQuery.from_request(self.request))
         return context

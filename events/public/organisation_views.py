@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
+from events.filters import MeetingQuery
 from events.models import Meeting, MeetingFunder, MeetingOrganiser
 from events.public.views import any_mentions_designated_country
 
@@ -59,7 +60,7 @@ class OrganisationDetailView(DetailView):
             past=past,
             all_meetings_url=f"{reverse('events:list')}?{self.role}={self.object.slug}",
             # The subscription partial's filter: this page's meetings are the list filtered by this body.
-            feed_query=QueryDict(mutable=True, query_string=f"{self.role}={self.object.slug}"),
+            query=MeetingQuery(QueryDict(f"{self.role}={self.object.slug}")),
             past_truncated=len(past) == MEETINGS_SHOWN,
             designation_needed=any_mentions_designated_country([*upcoming, *to_be_confirmed, *past]),
         )

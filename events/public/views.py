@@ -4,26 +4,22 @@ import calendar
 import datetime
 import itertools
 
-from django import forms
 from django.conf import settings
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import get_format
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
-from events.cache.fragments import cached_fragment, fragment_key, list_entries_by_pk
-from events.cache.version import data_version
+from events.cache.fragments import joined, list_entries, process_local
+from events.cache.keys import key
 from events.dates import day_in_words, month_in_words
-from events.filters import MeetingFilter, chosen
-from events.models import Country, DatePrecision, Meeting
+from events.filters import MeetingFilter, MeetingQuery, chosen
+from events.models import UPCOMING_ORDER, Country, Meeting
 from events.public.pagination import CachedCountPaginator, InListOrderPaginator
 from events.public.structured_data import meeting_json_ld
 
@@ -46,7 +42,7 @@ def designated_country_names():
     def read():
         return [name.lower() for name in Country.objects.filter(needs_designation=True).values_list("name", flat=True)]
 
-    return cached_fragment(fragment_key("designated-countries"), read, cache_alias="process")
+    return process_local("designated-countries", read)
 
 
 def text_names_any(texts, names):
@@ -82,11 +78,6 @@ def neighbour_months(first_day):
     return previous_month, next_month
 
 
-def joined_entries(entries, meetings):
-    """The list entries (from events.fragments.list_entries_by_pk) of these meetings, in their order."""
-    return mark_safe("".join(entries.get(meeting.pk, "") for meeting in meetings))  # noqa: S308 (rendered, escaped)
-
-
 def grouped_by_month(meetings):
     """[(month in words, first day of month, [meetings])] in the meetings' order."""
     groups = []
@@ -106,14 +97,14 @@ class HomeView(TemplateView):
         to_be_confirmed = list(published.date_to_be_confirmed().order_by("title")[:HOME_TO_BE_CONFIRMED_LIMIT])
         recent_past = [] if upcoming else list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
         # Every entry on the page in one cache read (and one query for those missing).
-        entries = list_entries_by_pk([*upcoming, *to_be_confirmed, *recent_past])
+        entries = list_entries([*upcoming, *to_be_confirmed, *recent_past])
         context.update(
             upcoming_by_month=[
-                (month_name, month, joined_entries(entries, meetings))
+                (month_name, month, joined(entries, meetings))
                 for month_name, month, meetings in grouped_by_month(upcoming)
             ],
-            date_to_be_confirmed_entries=joined_entries(entries, to_be_confirmed),
-            recent_past_entries=joined_entries(entries, recent_past),
+            date_to_be_confirmed_entries=joined(entries, to_be_confirmed),
+            recent_past_entries=joined(entries, recent_past),
             upcoming_truncated=len(upcoming) == HOME_UPCOMING_LIMIT,
             date_to_be_confirmed=to_be_confirmed,
             to_be_confirmed_truncated=len(to_be_confirmed) == HOME_TO_BE_CONFIRMED_LIMIT,
@@ -132,7 +123,7 @@ class FilterChip:
         self.remove_url = remove_url
 
 
-def filter_chips(filterset, request):
+def filter_chips(filterset, query, path):
     """The active filters as removable chips; none while the form has errors."""
     if not filterset.is_bound or not filterset.is_valid():
         return []
@@ -152,34 +143,9 @@ def filter_chips(filterset, request):
         else:
             entries, repeatable = [(value, value)], False
         for raw, label in entries:
-            query = request.GET.copy()
-            query.pop("page", None)
-            remaining = [item for item in query.getlist(name) if item != raw] if repeatable else []
-            if remaining:
-                query.setlist(name, remaining)
-            else:
-                query.pop(name, None)
-            encoded = query.urlencode()
-            chips.append(FilterChip(field.label, label, f"{request.path}?{encoded}" if encoded else request.path))
+            remaining = query.without(name, raw if repeatable else None)
+            chips.append(FilterChip(field.label, label, f"{path}?{remaining}" if remaining else path))
     return chips
-
-
-def filter_values_key(filterset, request):
-    """What decides which meetings a list page holds: its path and its filters' values (not stray
-    query parameters such as tracking tags)."""
-    values = sorted((name, value) for name in filterset.form.fields for value in filterset.data.getlist(name))
-    return f"{request.path}|{values!r}"
-
-
-def filter_form_cache_key(filterset, request):
-    """What the rendered filter form depends on, for {% cache %}: the form's values, the language and
-    the data version (the choices are data).
-
-    Rendering the form (five lists of checkboxes, their queries, one template per option) was a
-    third of a list page's time at 100,000 meetings; it is the same for every visitor with the
-    same filters.
-    """
-    return f"{data_version()}|{get_language()}|{filter_values_key(filterset, request)}"
 
 
 class MeetingListView(FilterView):
@@ -192,13 +158,27 @@ class MeetingListView(FilterView):
     # Reads the list order in index-ordered segments, counts once per filter and data version.
     paginator_class = InListOrderPaginator
 
+    @staticmethod
+    def page_cache_query(request, match):
+        return MeetingQuery.from_request(request).key
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.query = MeetingQuery.from_request(request, period=self.period())
+
+    def period(self):
+        return None
+
+    def get_filterset_kwargs(self, filterset_class):
+        # Bound to the canonical filter, so the page (its form, chips, links) is the same for every
+        # query string that means the same filter: the page cache keys on it.
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.query.querydict() if self.query.pairs else None
+        return kwargs
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         filterset.form.label_suffix = ""
-        # Checkboxes rather than multiple-select boxes: usable without a mouse or modifier keys.
-        for name in CHECKBOX_FILTERS:
-            field = filterset.form.fields[name]
-            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
         return filterset
 
     def get_base_queryset(self):
@@ -212,7 +192,7 @@ class MeetingListView(FilterView):
         return self.get_base_queryset().order_by("pk")
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        count_key = filter_values_key(self.filterset, self.request)
+        count_key = f"{self.request.path}?{self.query.filter_key}"
         return super().get_paginator(queryset, per_page, count_key=count_key, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -231,14 +211,17 @@ class MeetingListView(FilterView):
                 # Give the visitor back what they typed to correct it; a date input cannot hold an invalid date.
                 form.fields[name].widget.input_type = "text"
         context.update(
-            chips=filter_chips(self.filterset, self.request),
+            query=self.query,
+            chips=filter_chips(self.filterset, self.query, self.request.path),
             result_count=context["paginator"].count if context.get("paginator") else len(meetings),
             filter_errors=self.filterset.is_bound and not self.filterset.is_valid(),
             # The filter form offers the country, so the page needs the footnote whatever it lists.
             designation_needed=bool(designated_country_names()),
             page_heading=_("Meetings"),
             checkbox_fields=CHECKBOX_FILTERS,
-            filter_form_cache_key=filter_form_cache_key(self.filterset, self.request),
+            # Rendering the form (its lists of checkboxes and their queries) is a large part of a
+            # list page, and the same for everyone with the same filter; its choices are data.
+            filter_form_cache_key=key("filter-form", self.request.path, self.query.filter_key),
         )
         return context
 
@@ -249,17 +232,13 @@ class MeetingArchiveView(MeetingListView):
     template_name = "events/meeting_archive.html"
     paginator_class = CachedCountPaginator
 
-    def get(self, request, *args, year, month=None, **kwargs):
-        self.year, self.month = year, month
-        self.first_day, self.last_day = month_bounds(year, month)
-        return super().get(request, *args, **kwargs)
+    def period(self):
+        self.year, self.month = self.kwargs["year"], self.kwargs.get("month")
+        self.first_day, self.last_day = month_bounds(self.year, self.month)
+        return self.first_day, self.last_day
 
     def get_queryset(self):
-        return (
-            self.get_base_queryset()
-            .overlapping(self.first_day, self.last_day)
-            .order_by("start_date", "start_time", "title", "pk")
-        )
+        return self.get_base_queryset().overlapping(self.first_day, self.last_day).order_by(*UPCOMING_ORDER)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -321,17 +300,9 @@ class CalendarMonthView(TemplateView):
         first_weekday = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
         weeks = calendar.Calendar(first_weekday).monthdatescalendar(year, month)
         published = Meeting.objects.published()
-        dated = list(
-            published.dated()
-            .overlapping(weeks[0][0], weeks[-1][-1])
-            .for_listing()
-            .order_by("start_date", "start_time", "title")
-        )
+        dated = list(published.dated().overlapping(weeks[0][0], weeks[-1][-1]).for_listing().order_by(*UPCOMING_ORDER))
         month_only = list(
-            published.filter(date_precision=DatePrecision.MONTH)
-            .overlapping(first_day, last_day)
-            .for_listing()
-            .order_by("start_date", "title")
+            published.month_only().overlapping(first_day, last_day).for_listing().order_by("start_date", "title")
         )
         today = timezone.localdate()
         grid = [
@@ -348,16 +319,16 @@ class CalendarMonthView(TemplateView):
         ]
         agenda = [day for week in grid for day in week if day.in_month and day.meetings]
         # Every entry of the agenda and of the month-only list in one cache read (and one query for those missing).
-        entries = list_entries_by_pk([*dated, *month_only])
+        entries = list_entries([*dated, *month_only])
         for day in agenda:
-            day.entries = joined_entries(entries, day.meetings)
+            day.entries = joined(entries, day.meetings)
         previous_month, next_month = neighbour_months(first_day)
         weekday_order = [(first_weekday + offset) % 7 for offset in range(7)]
         context.update(
             month_name=month_in_words(first_day),
             weeks=grid,
             agenda=agenda,
-            month_only_entries=joined_entries(entries, month_only),
+            month_only_entries=joined(entries, month_only),
             weekdays=[(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in weekday_order],
             month_only=month_only,
             previous_month=previous_month,
@@ -383,8 +354,7 @@ class MeetingDetailView(DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        # Only what decides who may see the page: the rest is read when its parts are not cached (page_parts).
-        meetings = Meeting.objects.only("pk", "slug", "publication", "publish_at")
+        meetings = Meeting.objects.with_related()
         if self.request.user.has_perm("events.view_meeting"):
             # Editors preview drafts on the public design; the page says it is not public.
             return meetings
@@ -399,41 +369,25 @@ class MeetingDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.object.is_published:
-            parts = cached_fragment(fragment_key("meeting-page", self.object.pk), self.page_parts)
-        else:
-            parts = self.page_parts()  # an editor's preview: never stored
-        context.update(parts)
-        return context
-
-    def page_parts(self):
-        """The page's title, head and article, and whether it needs the designation footnote:
-        everything it shows of the meeting, rendered once per data version."""
-        meeting = Meeting.objects.with_related().get(pk=self.object.pk)
+        meeting = self.object
         canonical_url = settings.SITE_URL + meeting.get_absolute_url()
         cluster = meeting.back_to_back_cluster()
         timeline = cluster if len(cluster) >= CLUSTER_MIN_SIZE else []
         in_timeline = {member.pk for member in timeline}
         linked = [(label, other) for label, other in meeting.public_linked_meetings() if other.pk not in in_timeline]
-        context = {
-            "meeting": meeting,
-            "canonical_url": canonical_url,
-            "json_ld": meeting_json_ld(meeting, canonical_url),
+        context.update(
+            canonical_url=canonical_url,
+            json_ld=meeting_json_ld(meeting, canonical_url),
             # The whole back-to-back cluster, this meeting included (the add-to-calendar partial reads it too).
-            "cluster": cluster,
-            "cluster_timeline": timeline,
-            "linked": linked,
-        }
-        return {
-            # As the other pages' <title>: the page's own name, then the site's.
-            "page_title": f"{meeting.title} – {_('Western Balkans security meetings')}",
-            "head": render_to_string("events/meeting_head.html", context, request=self.request),
-            "article": render_to_string("events/meeting_article.html", context, request=self.request),
-            "designation_needed": meeting.mentions_designated_country()
+            cluster=cluster,
+            cluster_timeline=timeline,
+            linked=linked,
+            designation_needed=meeting.mentions_designated_country()
             or text_names_any(
                 [meeting.title, meeting.summary, meeting.description, meeting.status_note]
                 + [other.title for _label, other in linked]
                 + [member.title for member in timeline],
                 designated_country_names(),
             ),
-        }
+        )
+        return context

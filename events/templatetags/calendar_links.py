@@ -1,20 +1,23 @@
 """Calendar links for templates: `{% feed_links as links %}` and `{% add_to_calendar_links meeting as links %}`."""
 
 from django import template
+from django.http import QueryDict
 
 from events.calendar import links as calendar_links
+from events.filters import MeetingQuery
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def feed_links(context):
-    """Subscription links for the page's current filter.
+    """Subscription links for the page's filter: the `query` (MeetingQuery) its view puts in the context.
 
-    A page whose filter lives in its path (an organiser's page, say) sets `feed_query`
-    in its context to the query that selects the same meetings.
+    A page whose filter lives in its path (an organiser's page, an archive) gives the query that
+    selects the same meetings; a page with none subscribes to the whole calendar.
     """
-    return calendar_links.feed_links(context["request"], context.get("feed_query"))
+    request = context["request"]
+    return calendar_links.feed_links(request, context.get("query") or MeetingQuery(QueryDict()))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,8 +1,9 @@
-"""Template helpers for the public pages: words for dates, sanitised Markdown, query strings."""
+"""Template helpers for the public pages: words for dates, list entries, sanitised Markdown, page links."""
 
 from django import template
 
-from events.cache.fragments import meeting_list_entries
+from events.cache import fragments
+from events.cache.fragments import joined
 from events.dates import meeting_dates_in_words
 from events.markdown import render_markdown
 from events.models import KOSOVO_FOOTNOTE
@@ -18,7 +19,7 @@ def dates_in_words(meeting):
 @register.simple_tag
 def list_entries(meetings):
     """`{% list_entries meetings %}`: each meeting's <li>, rendered once per meeting and data version."""
-    return meeting_list_entries(meetings)
+    return joined(fragments.list_entries(meetings), meetings)
 
 
 @register.filter
@@ -27,15 +28,9 @@ def markdown(text):
 
 
 @register.simple_tag(takes_context=True)
-def query_with(context, **changes):
-    """The current query string with some parameters replaced (None removes one); for pagination links."""
-    query = context["request"].GET.copy()
-    for name, value in changes.items():
-        if value is None:
-            query.pop(name, None)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
+def page_query(context, number):
+    """`?…` for another page of the same list: the page's canonical query (MeetingQuery) with that page."""
+    encoded = context["query"].with_page(number)
     return f"?{encoded}" if encoded else "?"
 
 

@@ -6,7 +6,8 @@
 Everything is written with bulk_create (meetings, organiser roles, fundings, links, and the
 auto-created through rows of topics, countries and programmes), so 100,000 meetings take
 well under a minute on PostgreSQL. Bulk inserts send no signals: no history rows are written
-for synthetic meetings, and the data version is bumped once at the end instead of per row.
+for synthetic meetings, and every cache version is started anew once at the end
+(events.cache.invalidate_all) instead of per row.
 
 With --seed the output is deterministic. Running the command again appends further meetings
 (the random stream continues from the number of synthetic meetings already present), so
@@ -25,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.cache.version import bump_data_version
+from events.cache import invalidate_all
 from events.models import (
     Access,
     BackToBack,
@@ -399,7 +400,7 @@ def generate_meetings(count, *, seed=None, today=None):
         drawn = [generator.meeting() for _ in range(min(BATCH_SIZE, count - batch_start))]
         Meeting.objects.bulk_create([meeting for meeting, _ in drawn], batch_size=BATCH_SIZE)
         _create_related_rows(drawn)
-    bump_data_version()
+    invalidate_all()
     return count
 
 
@@ -440,7 +441,7 @@ def delete_synthetic_meetings():
     """Delete synthetic meetings and every row hanging off them, in plain SQL DELETEs.
 
     QuerySet.delete() would load every row to send signals (and write a history row each);
-    for 100,000 meetings that takes minutes. The data version is bumped once instead.
+    for 100,000 meetings that takes minutes. Cache versions are started anew once instead.
     """
     synthetic = Meeting.objects.filter(is_synthetic=True)
     ids = synthetic.values("pk")
@@ -456,7 +457,7 @@ def delete_synthetic_meetings():
     for queryset in dependants:
         queryset._raw_delete(queryset.db)
     deleted = synthetic._raw_delete(synthetic.db)
-    bump_data_version()
+    invalidate_all()
     return deleted
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from events.cache.version import bump_data_version
+from events.cache import invalidate_all
 from events.models import Meeting
 
 SEED_FIXTURES = ["countries", "topics", "organisations", "venues", "meetings"]
@@ -29,5 +29,5 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", *SEED_FIXTURES, verbosity=options["verbosity"])
-            bump_data_version()
+            invalidate_all()
         self.stdout.write(self.style.SUCCESS(f"Seed loaded: {Meeting.objects.count()} meetings."))

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from events.calendar import assembly as feeds
-from events.ical_signals import pieces_version
 
 
 class Command(BaseCommand):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with translation.override(language):
             rows = feeds.feed_rows(feeds.feed_queryset())
-            for _piece in feeds.event_pieces(rows, pieces_version(), translation.get_language()):
+            for _piece in feeds.event_pieces(rows):
                 pass
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"{len(rows)} calendar entries cached in {elapsed:.1f} s."))
