@@ -12,8 +12,8 @@ from events import models as m
 from events.editors import forms as admin_forms
 from events.editors.actions import next_edition_title
 from events.models import BackToBack, DatePrecision, Meeting, OrganiserRole, Publication, Status
-from tests.admin_forms import form_data
-from tests.factories import (
+from tests.support.admin_forms import form_data
+from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
     MeetingFactory,

@@ -10,7 +10,7 @@ from django.db import OperationalError, connection, connections
 from django.db.utils import load_backend
 from django.test import Client
 
-from tests.factories import MeetingFactory
+from tests.support.factories import MeetingFactory
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SITE_NAME = "Western Balkans security meetings"
@@ -162,7 +162,7 @@ def test_form_without_csrf_token_gets_the_403_page():
     assert "<h1>Form expired</h1>" in response.content.decode()
 
 
-@pytest.mark.urls("tests.failing_urls")
+@pytest.mark.urls("tests.support.failing_urls")
 @pytest.mark.django_db
 def test_unexpected_error_gets_the_500_page_without_a_traceback():
     response = Client(raise_request_exception=False).get("/fails/")
@@ -177,7 +177,7 @@ def test_unexpected_error_gets_the_500_page_without_a_traceback():
 def test_database_outage_seen_by_a_middleware_also_answers_503(database_down, settings):
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE[:3],
-        "tests.failing_urls.DatabaseReadingMiddleware",
+        "tests.support.failing_urls.DatabaseReadingMiddleware",
         *settings.MIDDLEWARE[3:],
     ]
 

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from events.changelog import MAX_RECORDS
 from events.editors import actions as editing
 from events.models import DatePrecision, Meeting, Publication
-from tests.factories import CountryFactory, MeetingFactory, VenueFactory
+from tests.support.factories import CountryFactory, MeetingFactory, VenueFactory
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

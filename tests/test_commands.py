@@ -46,7 +46,13 @@ def test_a_release_starts_new_cache_keys():
 
     def key_prefix(**environment):
         result = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", "from django.core.cache import cache; print(cache.key_prefix)"],
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.core.cache import cache; print(cache.key_prefix)",
+            ],
             cwd=Path(__file__).resolve().parent.parent,
             env={**os.environ, "DEBUG": "1", **environment},
             capture_output=True,

@@ -6,7 +6,7 @@ from events.cache import version
 from events.cache.version import DATA
 from events.filters import MeetingFilter
 from events.models import Meeting, MeetingFunder, MeetingOrganiser
-from tests.factories import (
+from tests.support.factories import (
     CountryFactory,
     MeetingFactory,
     MeetingFunderFactory,

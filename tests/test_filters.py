@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import DatePrecision, Publication, Status
-from tests.factories import (
+from tests.support.factories import (
     CountryFactory,
     MeetingFactory,
     MeetingFunderFactory,
@@ -16,7 +16,7 @@ from tests.factories import (
     TopicFactory,
     VenueFactory,
 )
-from tests.html import elements, meeting_titles, texts
+from tests.support.html import elements, meeting_titles, texts
 
 D = datetime.date
 

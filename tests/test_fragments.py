@@ -6,7 +6,7 @@ build pages past it without changing what the page shows.
 
 import pytest
 
-from tests.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory
+from tests.support.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from events.models import (
     Status,
     Venue,
 )
-from tests.factories import MeetingFactory
+from tests.support.factories import MeetingFactory
 
 # The IANA zone each generated city must carry (Kosovo keeps Belgrade's).
 EXPECTED_ZONES = {

@@ -13,7 +13,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import MeetingFactory, OrganisationFactory, TopicFactory, VenueFactory
+from tests.support.factories import MeetingFactory, OrganisationFactory, TopicFactory, VenueFactory
 
 # The filter parameters (events/filters.py) plus the ones list pages and feeds read.
 PARAMETER_NAMES = [

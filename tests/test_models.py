@@ -17,7 +17,7 @@ from events.models import (
     Publication,
     Status,
 )
-from tests.factories import (
+from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
     MeetingFactory,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from events.cache import version
 from events.cache.middleware import CACHE_STATUS_HEADER
-from tests.factories import MeetingFactory, TopicFactory
+from tests.support.factories import MeetingFactory, TopicFactory
 
 
 def page_cache_status(response):

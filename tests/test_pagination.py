@@ -6,7 +6,7 @@ import pytest
 
 from events.models import DatePrecision, Meeting
 from events.public.pagination import CachedCountPaginator, InListOrderPaginator
-from tests.factories import MeetingFactory
+from tests.support.factories import MeetingFactory
 
 
 @pytest.mark.django_db

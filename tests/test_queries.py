@@ -7,7 +7,7 @@ import pytest
 from events.cache import version
 from events.cache.version import DATA, PIECES
 from events.models import LinkKind
-from tests.factories import (
+from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
     MeetingFactory,

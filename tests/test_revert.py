@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from events import models as m
 from events.models import BackToBack, OrganiserRole
-from tests.admin_forms import form_data
-from tests.factories import (
+from tests.support.admin_forms import form_data
+from tests.support.factories import (
     BackToBackFactory,
     MeetingFactory,
     MeetingFunderFactory,

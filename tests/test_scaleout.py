@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from events.cache import version
-from tests.factories import MeetingFactory
+from tests.support.factories import MeetingFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/5")

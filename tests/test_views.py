@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import KOSOVO_FOOTNOTE, Access, DatePrecision, LinkKind, OrganiserRole, Publication, Status
-from tests.factories import (
+from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
     MeetingFactory,
@@ -19,7 +19,7 @@ from tests.factories import (
     TopicFactory,
     VenueFactory,
 )
-from tests.html import elements, meeting_titles, parse_xml, texts
+from tests.support.html import elements, meeting_titles, parse_xml, texts
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import MeetingFactory, TopicFactory
+from tests.support.factories import MeetingFactory, TopicFactory
 
 PASSWORD = "correct horse battery staple"
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from icalendar import Calendar
 
 from events.models import Meeting, OrganiserRole, Publication, Status
-from tests.factories import CountryFactory, MeetingFactory, OrganisationFactory
+from tests.support.factories import CountryFactory, MeetingFactory, OrganisationFactory
 
 EDITOR_EMAIL = "editor@example.org"
 EDITOR_PASSWORD = "correct horse battery staple"

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import (
+from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
     MeetingFactory,
