@@ -1,0 +1,445 @@
+"""The cache's promises, each through the real stack: right on the next request, or within a stated bound.
+
+Each test is a defect the cache once had (a rolled-back save, a stalled or hung Redis, a scheduled
+partner, a renamed venue, several processes, midnight, tracking parameters, version reads and
+bumps, restores, fragments rendered for a user). They run with the suite's cache: local memory,
+or Redis when REDIS_URL is set (CI); those that need Redis itself say so.
+"""
+
+import datetime
+import os
+import re
+import socket
+import threading
+import time
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core.cache import cache, caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.cache import invalidate_all, version
+from events.cache.backends import mark_available
+from events.models import LinkKind, MeetingOrganiser
+from tests.support.admin_forms import form_data
+from tests.support.calendars import content_of, parse
+from tests.support.factories import (
+    BackToBackFactory,
+    MeetingFactory,
+    MeetingOrganiserFactory,
+    OrganisationFactory,
+    TopicFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BELGRADE = zoneinfo.ZoneInfo("Europe/Belgrade")
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
+
+
+def page_status(response):
+    return response.headers.get("X-Page-Cache")
+
+
+def entries_of(kind):
+    """The keys the default cache holds for one kind of cached thing (pages, feed bodies…)."""
+    if hasattr(cache, "_cache"):  # local memory
+        head = f"{cache.key_prefix}:{cache.version}:"
+        return [k for k in cache._cache if k.startswith(f"{head}{kind}:")]
+    return list(cache.keys(f"{kind}:*"))
+
+
+def feed_events(client, url="/calendar.ics?date_from=2000-01-01"):
+    response = client.get(url)
+    assert response.status_code == 200
+    return parse(content_of(response))
+
+
+def redis_reachable():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+
+
+class PausableProxy:
+    """A TCP proxy to Redis that can stall: while paused it holds what it receives, as a hung server does."""
+
+    def __init__(self, target=("127.0.0.1", 6379)):
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.running = threading.Event()
+        self.running.set()
+        self.connections = 0
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            upstream = socket.create_connection(self.target)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(source, sink), daemon=True).start()
+
+    def pipe(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                self.running.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
+
+
+def redis_cache_settings(settings, url, **options):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "events.cache.backends.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25, **options},
+        },
+    }
+
+
+# --- 1. A rolled-back save ------------------------------------------------------------------------
+
+
+def test_a_rolled_back_save_keeps_the_next_scheduled_publication(client):
+    now = timezone.now()
+    MeetingFactory(title="Published at ten", publish_at=now + datetime.timedelta(minutes=5))
+    other = MeetingFactory(title="Another meeting")
+    assert "Published at ten" not in client.get("/meetings/").content.decode()
+    feed = client.get("/calendar.ics")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        other.title = "Renamed, then rolled back"
+        other.save()
+        raise RuntimeError("the save fails after its signals ran")
+
+    with time_machine.travel(now + datetime.timedelta(minutes=6), tick=False):
+        listed = client.get("/meetings/")
+        poll = client.get("/calendar.ics", headers={"if-none-match": feed["ETag"]})
+
+    assert page_status(listed) == "miss"
+    assert "Published at ten" in listed.content.decode()
+    assert "Renamed, then rolled back" not in listed.content.decode()
+    assert poll.status_code == 200
+    assert "Published at ten" in [event["summary"] for event in parse(content_of(poll)).values()]
+
+
+# --- 2. A stalled or hung Redis ---------------------------------------------------------------------
+
+
+@needs_redis
+def test_an_edit_made_while_redis_stalls_shows_within_the_version_bound(settings):
+    proxy = PausableProxy()
+    redis_cache_settings(settings, f"redis://127.0.0.1:{proxy.port}/3", RETRY_AFTER=0)
+    settings.VERSION_CACHE_SECONDS = 0.5
+    client = Client()
+    meeting = MeetingFactory(title="Before the stall")
+    assert "Before the stall" in client.get("/meetings/").content.decode()
+    feed = client.get("/calendar.ics?date_from=2000-01-01")
+
+    proxy.running.clear()  # Redis stops answering
+    meeting.title = "Edited during the stall"
+    meeting.save()  # committed; the cache cannot hear of it
+    proxy.running.set()  # Redis answers again, with the version copy it had
+    mark_available(settings.CACHES["default"]["LOCATION"])
+
+    # The copy it holds expires within VERSION_CACHE_SECONDS, Redis's own clock: wait for that, no longer.
+    deadline = time.monotonic() + 2
+    while cache.get(version.CACHE_KEY) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    listed = client.get("/meetings/")
+    poll = client.get("/calendar.ics?date_from=2000-01-01", headers={"if-none-match": feed["ETag"]})
+    proxy.close()
+
+    assert "Edited during the stall" in listed.content.decode()
+    assert poll.status_code == 200
+
+
+def test_a_hung_redis_costs_pages_at_most_one_socket_timeout(settings):
+    # A server that accepts connections and never answers.
+    hung = socket.create_server(("127.0.0.1", 0))
+    hung.listen(100)
+    redis_cache_settings(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/3", RETRY_AFTER=5)
+    MeetingFactory(title="Served from the database", start_date=datetime.date(2030, 5, 14))
+    client = Client()
+
+    timings = {}
+    for path in ("/", "/calendar/2030/5/", "/meetings/", "/calendar.ics"):
+        started = time.monotonic()
+        response = client.get(path)
+        timings[path] = (response.status_code, time.monotonic() - started)
+    hung.close()
+
+    assert {path: status for path, (status, _) in timings.items()} == dict.fromkeys(timings, 200)
+    # One socket timeout (0.25 s) for the first call, then the cache is left alone: no page waits longer.
+    assert max(elapsed for _, elapsed in timings.values()) < 1.0, timings
+
+
+# --- 3. A linked meeting that becomes public by schedule ----------------------------------------------
+
+
+def test_a_partner_published_by_schedule_appears_in_the_vevent_description(client):
+    now = timezone.now()
+    week = MeetingFactory(title="Border Police Week", start_date=datetime.date(2030, 5, 14))
+    side = MeetingFactory(
+        title="Study visit to the border",
+        start_date=datetime.date(2030, 5, 15),
+        publish_at=now + datetime.timedelta(minutes=5),
+    )
+    BackToBackFactory(from_meeting=week, to_meeting=side, kind=LinkKind.STUDY_VISIT)
+    before = feed_events(client)[str(week.uid)]["description"]
+
+    with time_machine.travel(now + datetime.timedelta(minutes=6), tick=False):
+        after = feed_events(client)[str(week.uid)]["description"]
+        page = client.get(week.get_absolute_url()).content.decode()
+
+    assert "Study visit to the border" not in before
+    assert "Study visit: Study visit to the border (May 15, 2030)" in after.splitlines()
+    assert "Study visit to the border" in page
+
+
+# --- 4. Shared data changes the VEVENT: a new DTSTAMP and LAST-MODIFIED ------------------------------
+
+
+@pytest.mark.parametrize("change", ["venue", "organisation", "topic"])
+def test_renaming_shared_data_gives_the_vevent_a_later_dtstamp(client, change):
+    import icalendar
+
+    meeting = MeetingFactory(venue=VenueFactory(name="Hotel Tirana"))
+    rcc = OrganisationFactory(name="Regional Cooperation Council", acronym="RCC")
+    MeetingOrganiserFactory(meeting=meeting, organisation=rcc)
+    topic = TopicFactory(name="Border security")
+    meeting.topics.add(topic)
+
+    def vevent():
+        response = client.get("/calendar.ics?date_from=2000-01-01")
+        return icalendar.Calendar.from_ical(content_of(response)).walk("VEVENT")[0]
+
+    before = vevent()
+    later = timezone.now() + datetime.timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        renamed = {"venue": meeting.venue, "organisation": rcc, "topic": topic}[change]
+        renamed.name = "Renamed"
+        if change == "organisation":
+            renamed.acronym = "RNM"
+        renamed.save()
+    after = vevent()
+
+    assert after.decoded("SEQUENCE") == before.decoded("SEQUENCE")
+    assert after.decoded("DTSTAMP") > before.decoded("DTSTAMP")
+    assert after.decoded("LAST-MODIFIED") == after.decoded("DTSTAMP")
+    assert after.decoded("DTSTAMP") >= later.replace(microsecond=0)
+    text = {
+        "venue": str(after["LOCATION"]),
+        "organisation": str(after["DESCRIPTION"]),
+        "topic": after.get("CATEGORIES").to_ical().decode(),
+    }[change]
+    assert ("RNM" if change == "organisation" else "Renamed") in text
+
+
+# --- 5. Several processes without Redis ---------------------------------------------------------------
+
+
+def test_processes_with_their_own_local_memory_agree_within_the_version_bound(settings):
+    """Two workers, each with its own memory (no Redis): a rename saved by one reaches the other
+    within VERSION_CACHE_SECONDS, VEVENTs included."""
+    settings.VERSION_CACHE_SECONDS = 2
+    rcc = OrganisationFactory(name="Regional Cooperation Council", acronym="RCC")
+    meeting = MeetingFactory()
+    MeetingOrganiserFactory(meeting=meeting, organisation=rcc)
+
+    def worker(name):
+        """Requests as served by the worker whose memory is `name`."""
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name},
+        }
+        if name not in started:
+            caches["default"].clear()
+            started.add(name)
+        return Client()
+
+    started = set()
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert "RCC" in feed_events(worker("worker-a"))[str(meeting.uid)]["description"]
+        assert "RCC" in feed_events(worker("worker-b"))[str(meeting.uid)]["description"]
+        worker("worker-a")
+        rcc.acronym = "RCC Secretariat"
+        rcc.save()
+        assert "RCC Secretariat (Organiser)" in feed_events(worker("worker-a"))[str(meeting.uid)]["description"]
+    with time_machine.travel(now + datetime.timedelta(seconds=2.5), tick=False):
+        description = feed_events(worker("worker-b"))[str(meeting.uid)]["description"]
+        page = worker("worker-b").get(meeting.get_absolute_url()).content.decode()
+
+    assert "Organisers: RCC Secretariat (Organiser)" in description.splitlines()
+    assert "RCC Secretariat" in page
+
+
+# --- 6. Midnight --------------------------------------------------------------------------------------
+
+
+def today_in_grid(html):
+    return re.search(r'aria-current="date">\s*<span class="day-number" aria-hidden="true">(\d+)</span>', html).group(1)
+
+
+def test_pages_change_at_midnight_though_nothing_was_edited(client):
+    evening = datetime.datetime(2030, 5, 14, 23, 58, tzinfo=BELGRADE)
+    MeetingFactory(title="Ends today", start_date=datetime.date(2030, 5, 14))
+    MeetingFactory(title="Tomorrow's meeting", start_date=datetime.date(2030, 5, 15))
+
+    with time_machine.travel(evening, tick=False):
+        home_before = client.get("/").content.decode()
+        grid_before = client.get("/calendar/2030/5/").content.decode()
+    with time_machine.travel(evening + datetime.timedelta(minutes=3), tick=False):
+        home = client.get("/")
+        grid = client.get("/calendar/2030/5/")
+
+    assert "Ends today" in home_before
+    assert page_status(home) == "miss"
+    assert "Ends today" not in home.content.decode()
+    assert "Tomorrow&#x27;s meeting" in home.content.decode()
+    assert (today_in_grid(grid_before), today_in_grid(grid.content.decode())) == ("14", "15")
+
+
+# --- 7. Tracking parameters and what one client can make the cache hold --------------------------------
+
+
+def test_tracking_parameters_map_to_one_cache_entry_per_filter(client):
+    MeetingFactory(title="Regional meeting", start_date=datetime.date(2030, 5, 14))
+    for number in range(50):
+        assert client.get(f"/calendar.ics?utm_source={number}&topic=&fbclid=x{number}").status_code == 200
+        assert client.get(f"/meetings/?utm_campaign={number}").status_code == 200
+    client.get("/calendar.ics?status=confirmed&utm_source=1")
+    client.get("/calendar.ics?utm_source=2&status=confirmed&status=confirmed")
+
+    # /calendar.ics, /meetings/, and /calendar.ics?status=confirmed: one entry each.
+    assert len(entries_of("page")) == 3
+
+
+def test_one_client_inventing_filters_cannot_fill_the_cache(client, settings):
+    MeetingFactory(title="Regional meeting", start_date=datetime.date(2030, 5, 14))
+    one_page = len(client.get("/meetings/?q=nothing10").content)
+    # Room for three such pages (the one just stored among them), not four.
+    settings.PAGE_CACHE_CLIENT_BYTES = int(3.5 * one_page)
+
+    for number in range(20):
+        client.get(f"/meetings/?q=nothing{number}")
+    stored_by_one = len(entries_of("page"))
+    Client(REMOTE_ADDR="192.0.2.7").get("/meetings/?q=another")
+
+    assert stored_by_one == 3
+    assert len(entries_of("page")) == 4
+
+
+# --- 8. The version is read once per request and moves once per transaction ---------------------------
+
+
+def test_a_cold_list_page_reads_the_version_once(client, monkeypatch):
+    for number in range(25):
+        MeetingFactory(title=f"Meeting {number}")
+    reads = []
+    real_read = version._read
+    monkeypatch.setattr(version, "_read", lambda: reads.append(1) or real_read())
+
+    response = client.get("/meetings/?topic=&page=1")
+
+    assert response.status_code == 200
+    assert len(reads) == 1
+
+
+def test_one_admin_save_publishes_one_version(admin_client):
+    """A save that renames the meeting, changes an organiser's role and replaces its topics."""
+    meeting = MeetingFactory(title="Before")
+    MeetingOrganiserFactory(meeting=meeting, organisation=OrganisationFactory(slug="rcc"))
+    meeting.topics.add(TopicFactory(name="Old topic"))
+    new_topic = TopicFactory(name="New topic")
+    url = f"/admin/events/meeting/{meeting.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data.update({"title": "After", "topics": [str(new_topic.pk)], "organiser_roles-0-role": "host"})
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    updates = [query["sql"] for query in queries.captured_queries if "events_dataversion" in query["sql"]]
+    assert [sql.split()[0] for sql in updates] == ["SELECT", "UPDATE"]
+    meeting.refresh_from_db()
+    assert (meeting.title, list(meeting.topics.values_list("name", flat=True))) == ("After", ["New topic"])
+    assert MeetingOrganiser.objects.get(meeting=meeting).role == "host"
+
+
+# --- 9. Bulk writes move every axis ---------------------------------------------------------------------
+
+
+def test_a_bulk_load_or_restore_starts_new_data_and_vevent_versions():
+    before = version.current()
+    with transaction.atomic():
+        invalidate_all()
+        assert version.current() == before  # nothing before the commit
+    after = version.current()
+
+    assert after.data != before.data
+    assert after.pieces != before.pieces
+
+
+# --- 10. Fragments shared by everyone know nothing of who asked ------------------------------------------
+
+
+STAFF_AWARE_ENTRY = "<li>{{ meeting.title }}{% if user.is_staff %} [edit]{% endif %}{{ request.path }}</li>"
+
+
+def test_list_entries_are_rendered_without_the_request_or_its_user(client, admin_client, settings):
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {"includes/meeting_item.html": STAFF_AWARE_ENTRY},
+                    ),
+                    "django.template.loaders.filesystem.Loader",
+                    "django.template.loaders.app_directories.Loader",
+                ],
+            },
+        }
+    ]
+    MeetingFactory(title="Shared entry")
+
+    assert admin_client.get("/meetings/").status_code == 200  # an editor renders the entries first
+    public = client.get("/meetings/", headers={"if-none-match": '"no-such-page"'}).content.decode()
+
+    assert "<li>Shared entry</li>" in public
+    assert "[edit]" not in public
+
+
+def test_organisation_history_page_answers_in_the_admin(admin_client):
+    organisation = OrganisationFactory(name="Regional Cooperation Council")
+    MeetingOrganiser.objects.create(meeting=MeetingFactory(), organisation=organisation)
+
+    response = admin_client.get(f"/admin/organisations/organisation/{organisation.pk}/history/")
+
+    assert response.status_code == 200
