@@ -26,9 +26,11 @@ test: install check-migrations
 check-migrations: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+## lint: ruff (check and format) and the import contracts of pyproject.toml (the floor plan)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -12,6 +12,7 @@ from django.db.models.functions import Greatest, Least, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -207,6 +208,18 @@ class MeetingQuerySet(models.QuerySet):
     def overlapping(self, first_day, last_day):
         """Meetings that take place on at least one day between first_day and last_day inclusive."""
         return self.filter(start_date__lte=last_day, end_date__gte=first_day)
+
+    def unique_slug(self, text, *, exclude_pk=None):
+        """A slug for ``text`` that no other meeting has: "…-2", "…-3" when taken."""
+        max_length = self.model._meta.get_field("slug").max_length
+        base = slugify(text)[:max_length].strip("-") or "meeting"
+        taken = set(self.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            suffix = f"-{number}"
+            slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        return slug
 
     def linked_through(self, link_model, **lookups):
         """Meetings with a row in link_model matching lookups (an organiser, a topic…).

@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from events.editors.actions import unique_slug
 from events.models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication, Status, Venue
 
 MAX_CALENDAR_BYTES = 2 * 1024 * 1024
@@ -209,7 +208,7 @@ def import_calendar(data):
             result.skipped.append((label, problem))
             continue
         if is_new:
-            meeting.slug = unique_slug(meeting.title)
+            meeting.slug = Meeting.objects.unique_slug(meeting.title)
         meeting.save()
         (result.created if is_new else result.updated).append(meeting)
     return result

@@ -9,12 +9,9 @@ import re
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
 from events.models import BackToBack, DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
 from organisations.models import Organisation
-
-SLUG_MAX_LENGTH = Meeting._meta.get_field("slug").max_length
 
 # "7th", "1st", "22nd", "3rd", "35th": the first ordinal in a title is its edition number.
 ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
@@ -35,18 +32,6 @@ def next_edition_title(title):
     return ORDINAL.sub(increment, title, count=1)
 
 
-def unique_slug(text, *, exclude_pk=None):
-    """A slug for ``text`` that no other meeting has: "…-2", "…-3" when taken."""
-    base = slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "meeting"
-    taken = set(Meeting.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        suffix = f"-{number}"
-        slug = f"{base[: SLUG_MAX_LENGTH - len(suffix)]}{suffix}"
-    return slug
-
-
 @transaction.atomic
 def duplicate_as_next_edition(meeting, *, title=None):
     """Copy ``meeting`` as a new draft of its next edition, with dates to be confirmed.
@@ -58,7 +43,7 @@ def duplicate_as_next_edition(meeting, *, title=None):
     title = title or next_edition_title(meeting.title)
     copy = Meeting.objects.create(
         title=title,
-        slug=unique_slug(title),
+        slug=Meeting.objects.unique_slug(title),
         summary=meeting.summary,
         description=meeting.description,
         date_precision=DatePrecision.UNKNOWN,
