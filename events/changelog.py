@@ -14,7 +14,7 @@ from itertools import pairwise
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import DatePrecision, Publication, Status, Venue
+from events.models import DatePrecision, Publication, Status, Venue, public_place
 
 # The newest records considered; a meeting changed more often than this shows its recent changes.
 MAX_RECORDS = 100
@@ -66,12 +66,8 @@ def describe_dates(record):
 def describe_place(record, venues):
     if record.venue_id and record.venue_id not in venues:
         return ""  # unchanged between the two versions compared, so never shown
-    venue = venues.get(record.venue_id)
-    if venue is None:
-        return str(PLACE_TO_BE_CONFIRMED)
-    if record.withhold_venue:
-        return f"{venue.city}, {venue.country.display_name}"
-    return str(venue)
+    place = public_place(venues.get(record.venue_id), record.withhold_venue)
+    return str(place) if place else str(PLACE_TO_BE_CONFIRMED)
 
 
 def describe_status(record):

@@ -4,6 +4,7 @@ import calendar
 import datetime
 import uuid
 import zoneinfo
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -137,6 +138,29 @@ class Venue(models.Model):
     @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
+
+
+class PublicPlace(NamedTuple):
+    """Where a meeting is, as the public may know it: the one answer for its page, its VEVENT,
+    its JSON-LD and its change log. A withheld venue leaves only the city and country."""
+
+    name: str
+    address: str
+    city: str
+    country: "Country"
+    withheld: bool
+
+    def __str__(self):
+        return ", ".join(part for part in (self.name, self.address, self.city, self.country.display_name) if part)
+
+
+def public_place(venue, withhold_venue):
+    """The PublicPlace of a venue (None when the place is to be confirmed)."""
+    if venue is None:
+        return None
+    if withhold_venue:
+        return PublicPlace("", "", venue.city, venue.country, withheld=True)
+    return PublicPlace(venue.name, venue.address, venue.city, venue.country, withheld=False)
 
 
 class DatePrecision(models.TextChoices):
@@ -449,6 +473,10 @@ class Meeting(models.Model):
     def public_venue(self):
         """The venue as the public may see it: None when the editor withheld it."""
         return None if self.withhold_venue else self.venue
+
+    @cached_property
+    def public_place(self):
+        return public_place(self.venue if self.venue_id else None, self.withhold_venue)
 
     @property
     def public_city(self):

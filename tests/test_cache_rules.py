@@ -339,14 +339,16 @@ def test_tracking_parameters_map_to_one_cache_entry_per_filter(client):
 
 def test_one_client_inventing_filters_cannot_fill_the_cache(client, settings):
     MeetingFactory(title="Regional meeting", start_date=datetime.date(2030, 5, 14))
-    one_page = len(client.get("/meetings/?q=nothing10").content)
-    # Room for three such pages (the one just stored among them), not four.
-    settings.PAGE_CACHE_CLIENT_BYTES = int(3.5 * one_page)
+    # At the start of a budget window (they are PAGE_CACHE_TIMEOUT long), so none begins mid-test.
+    with time_machine.travel(datetime.datetime(2030, 1, 1, 12, 0, 1, tzinfo=datetime.UTC), tick=False):
+        one_page = len(client.get("/meetings/?q=nothing10").content)
+        # Room for three such pages (the one just stored among them), not four.
+        settings.PAGE_CACHE_CLIENT_BYTES = int(3.5 * one_page)
 
-    for number in range(20):
-        client.get(f"/meetings/?q=nothing{number}")
-    stored_by_one = len(entries_of("page"))
-    Client(REMOTE_ADDR="192.0.2.7").get("/meetings/?q=another")
+        for number in range(20):
+            client.get(f"/meetings/?q=nothing{number}")
+        stored_by_one = len(entries_of("page"))
+        Client(REMOTE_ADDR="192.0.2.7").get("/meetings/?q=another")
 
     assert stored_by_one == 3
     assert len(entries_of("page")) == 4

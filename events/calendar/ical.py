@@ -119,14 +119,9 @@ def summary(meeting):
 
 
 def location(meeting):
-    """Venue, city and country, leaving out the venue an editor withheld."""
-    venue = meeting.venue
-    if venue is None:
-        return ""
-    parts = [venue.city, venue.country.display_name]
-    if meeting.public_venue is not None:
-        parts = [venue.name, venue.address, *parts]
-    return ", ".join(part for part in parts if part)
+    """Venue, address, city and country, leaving out the venue an editor withheld."""
+    place = meeting.public_place
+    return str(place) if place else ""
 
 
 def all_day_dates(meeting):

@@ -37,18 +37,13 @@ def organisation_data(organisation):
 
 
 def place_data(meeting):
-    if meeting.venue_id is None:
+    place = meeting.public_place
+    if place is None:
         return None
-    venue = meeting.public_venue
-    address = {
-        "@type": "PostalAddress",
-        "addressLocality": meeting.public_city,
-        "addressCountry": meeting.public_country.code,
-    }
-    if venue is not None and venue.address:
-        address["streetAddress"] = venue.address
-    name = venue.name if venue is not None and venue.name else meeting.public_city
-    return {"@type": "Place", "name": name, "address": address}
+    address = {"@type": "PostalAddress", "addressLocality": place.city, "addressCountry": place.country.code}
+    if place.address:
+        address["streetAddress"] = place.address
+    return {"@type": "Place", "name": place.name or place.city, "address": address}
 
 
 def meeting_json_ld(meeting, url):
