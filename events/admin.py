@@ -142,8 +142,7 @@ class OrganiserListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        meetings = MeetingOrganiser.objects.filter(organisation_id=self.value()).values("meeting_id")
-        return queryset.filter(pk__in=meetings)
+        return queryset.linked_through(MeetingOrganiser, organisation_id=self.value())
 
 
 class CountryListFilter(admin.SimpleListFilter):
@@ -156,8 +155,7 @@ class CountryListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        participating = Meeting.countries.through.objects.filter(country__code=self.value()).values("meeting_id")
-        return queryset.filter(Q(venue__country__code=self.value()) | Q(pk__in=participating))
+        return queryset.in_countries(Country.objects.filter(code=self.value()))
 
 
 class YearListFilter(admin.SimpleListFilter):

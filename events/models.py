@@ -205,6 +205,19 @@ def publicly_visible(prefix="", now=None):
     )
 
 
+class ProbedExists(Exists):
+    """EXISTS that PostgreSQL checks row by row, through the link table's index.
+
+    Under an OR (the country filter: held in the country, or the country takes part),
+    PostgreSQL turns a plain EXISTS into a hashed subplan that first reads every link
+    row of the country, even when the page needs 20 meetings. "OFFSET 0" keeps the
+    subquery as it is, so each candidate meeting costs one index probe (figures in
+    docs/performance.md). SQLite accepts the same SQL.
+    """
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self, now=None):
         """Meetings the public may see (publicly_visible)."""
@@ -232,6 +245,11 @@ class MeetingQuerySet(models.QuerySet):
     def overlapping(self, first_day, last_day):
         """Meetings that take place on at least one day between first_day and last_day inclusive."""
         return self.filter(start_date__lte=last_day, end_date__gte=first_day)
+
+    def in_countries(self, countries):
+        """Meetings held in, or with participants from, any of these countries (a queryset or list)."""
+        participating = Meeting.countries.through.objects.filter(meeting=OuterRef("pk"), country__in=countries)
+        return self.filter(Q(venue__country__in=countries) | ProbedExists(participating))
 
     def unique_slug(self, text, *, exclude_pk=None):
         """A slug for ``text`` that no other meeting has: "…-2", "…-3" when taken."""
