@@ -1,8 +1,8 @@
 """Redis that cannot hold the site up: after a failure it is left alone for a few seconds.
 
 A Redis that refuses connections fails fast, but one that accepts them and never answers
-costs every cache call its whole socket timeout, and a page makes several: pages took over
-30 s. After one failure this backend answers every call as a miss (writes are dropped) for
+costs every cache call its whole socket timeout, and a page makes several, so pages ran past
+the worker timeout. After one failure this backend answers every call as a miss (writes are dropped) for
 OPTIONS["RETRY_AFTER"] seconds, then tries again; pages are built from the database meanwhile.
 Nothing is lost by it: the durable version is in the database (events.cache.version).
 """

@@ -119,7 +119,7 @@ def meetings_for_pieces(pks):
     """The meetings behind these rows, with everything their VEVENTs show, in a fixed number of queries.
 
     The related rows go to plain lists (to_attr): filling each meeting's related managers instead
-    cost Django a QuerySet per meeting and relation, two thirds of reading 1,000 meetings.
+    cost Django a QuerySet per meeting and relation, most of the time of reading a large feed.
     """
     return (
         Meeting.objects.filter(pk__in=pks)

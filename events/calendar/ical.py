@@ -219,7 +219,7 @@ def event_piece(meeting, related, revised_at=None):
 
 
 # icalendar folds lines at 75 octets with a loop over every character (7.x); for ASCII lines the
-# same folds are two slices. Folding was 40 % of building a VEVENT.
+# same folds are two slices. Folding was a large part of building a VEVENT (docs/performance.md).
 FOLD_OCTETS = 74  # icalendar's: a line of 75 or more is cut after 74 (the fold's space starts the next)
 FOLD = "\r\n "
 

@@ -42,7 +42,7 @@ class InListOrderPaginator(CachedCountPaginator):
     newest first) as three segments, each read in an order an index can give.
 
     One ORDER BY over a CASE of "upcoming or past" cannot use an index: PostgreSQL sorts every
-    published meeting (100,000) to return 20. Each segment here is a plain range with a plain
+    published meeting to return 20. Each segment here is a plain range with a plain
     ordering, so a page reads about 20 index entries, wherever it is in the list. The three
     counts come from one query (cached like CachedCountPaginator's); the rows of a page that
     straddles two segments take one query per segment.
