@@ -195,3 +195,13 @@ def restore_related(meeting, when):
         links,
         ["from_meeting_id", "to_meeting_id", "kind"],
     )
+
+
+def locked(queryset):
+    """The meetings of ``queryset``, row-locked for this transaction in primary-key order.
+
+    Re-selected by bare key: the admin's queryset joins the venue with an outer join (and a
+    search may add DISTINCT), and PostgreSQL refuses FOR UPDATE on either.
+    """
+    keys = list(queryset.values_list("pk", flat=True))
+    return Meeting.objects.filter(pk__in=keys).order_by("pk").select_for_update()
