@@ -36,14 +36,15 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## backup: consistent dump of DATABASE_URL's database into backups/ (pg_dump, or dumpdata for SQLite)
+## backup: consistent dump of DATABASE_URL's database into backups/ (pg_dump, or dumpdata for SQLite);
+## run with the site's environment (SECRET_KEY, DATABASE_URL), as every manage.py command
 backup: install
-	$(PY) scripts/backup.py
+	$(PY) manage.py backup
 
 ## restore: FILE=backups/… into the EMPTY database named by DATABASE_URL
 restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/meetings-….dump|.json" >&2; exit 2)
-	$(PY) scripts/restore.py "$(FILE)"
+	$(PY) manage.py restore "$(FILE)"
 
 ## loadtest: gunicorn (production settings) on PostgreSQL `meetings_load` with 10,000 meetings, wrk at 50/200 connections
 loadtest: install

@@ -1,9 +1,11 @@
-"""Nothing lost: `make backup` then `make restore` into an empty database gives back the same public site.
+"""Nothing lost: `manage.py backup` then `manage.py restore` into an empty database gives back the same public site.
 
-The scripts run as they do for an operator: in their own processes, against real databases
-(SQLite files here; PostgreSQL too when DATABASE_URL names one, as in CI).
+The commands run as they do for an operator (`make backup`, `make restore`): in their own
+processes, against real databases (SQLite files here; PostgreSQL too when DATABASE_URL names
+one, as in CI).
 """
 
+import io
 import json
 import os
 import subprocess
@@ -72,8 +74,8 @@ def round_trip(source_url, target_url, backup_file):
     seeded_database(source_url)
     before = public_pages(source_url)
 
-    written = run(["scripts/backup.py", "--output", str(backup_file)], source_url)
-    restored = run(["scripts/restore.py", str(backup_file)], target_url)
+    written = run(["manage.py", "backup", "--output", str(backup_file)], source_url)
+    restored = run(["manage.py", "restore", str(backup_file)], target_url)
 
     after = public_pages(target_url)
     assert written == f"{backup_file}\n"
@@ -102,7 +104,7 @@ def test_sqlite_backup_restores_the_same_public_pages(sqlite_round_trip):
 def test_sqlite_restored_database_dumps_to_the_same_data(sqlite_round_trip):
     directory, target, _, _ = sqlite_round_trip
 
-    run(["scripts/backup.py", "--output", str(directory / "again.json")], target)
+    run(["manage.py", "backup", "--output", str(directory / "again.json")], target)
 
     assert json.loads((directory / "again.json").read_text()) == json.loads((directory / "backup.json").read_text())
 
@@ -111,7 +113,7 @@ def test_restore_refuses_a_database_that_is_not_empty(sqlite_round_trip):
     directory, target, _, _ = sqlite_round_trip
 
     result = subprocess.run(
-        [sys.executable, "scripts/restore.py", str(directory / "backup.json")],
+        [sys.executable, "manage.py", "restore", str(directory / "backup.json")],
         cwd=PROJECT_DIR,
         env=environment(target),
         capture_output=True,
@@ -120,7 +122,9 @@ def test_restore_refuses_a_database_that_is_not_empty(sqlite_round_trip):
     )
 
     assert result.returncode == 1
-    assert result.stderr == f"Refusing to restore: database {directory / 'target.sqlite3'} is not empty.\n"
+    assert (
+        result.stderr == f"CommandError: Refusing to restore: database {directory / 'target.sqlite3'} is not empty.\n"
+    )
 
 
 @pytest.fixture
@@ -157,3 +161,24 @@ def test_postgresql_dump_restores_the_same_public_pages(postgresql_databases, tm
 
     assert [status for status, _ in before.values()] == [200] * 13
     assert after == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_makes_every_cached_version_stale(tmp_path, monkeypatch):
+    """Pages, fragments and calendar entries cached before a restore describe another database."""
+    from django.core.management import call_command
+
+    from events.management.commands import restore
+    from events.models import Topic
+
+    calls = []
+    monkeypatch.setattr(restore, "invalidate_all", lambda: calls.append("invalidate_all"))
+    backup = tmp_path / "one-topic.json"
+    backup.write_text(json.dumps([{"model": "events.topic", "pk": 1, "fields": {"name": "Migration", "slug": "m"}}]))
+
+    output = io.StringIO()
+    call_command("restore", str(backup), stdout=output)
+
+    assert output.getvalue().startswith(f"Restored {backup} into ")
+    assert calls == ["invalidate_all"]
+    assert list(Topic.objects.values_list("slug", flat=True)) == ["m"]
