@@ -48,11 +48,11 @@ restore: install
 
 ## loadtest: gunicorn (production settings) on PostgreSQL `meetings_load` with 10,000 meetings, wrk at 50/200 connections
 loadtest: install
-	$(PY) scripts/loadtest.py
+	$(PY) perf/loadtest.py
 
 ## faulttest: stop a throwaway PostgreSQL under load, expect 503s (not 500s), restart it, expect recovery
 faulttest: install
-	$(PY) scripts/faulttest.py
+	$(PY) perf/faulttest.py
 
 ## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings (see README, "Performance")
 bench: install

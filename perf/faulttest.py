@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Fault test: the database disappears under load, the site answers 503 (never 500), then recovers.
 
-    python scripts/faulttest.py [--port 8115] [--pg-port 5439]
+    .venv/bin/python perf/faulttest.py [--port 8115] [--pg-port 5439]
 
 Never touches the machine's shared PostgreSQL: it creates its own throwaway cluster
 (initdb into a temporary directory, run as the postgres user, on --pg-port), loads the
-seed meetings, and starts gunicorn with production settings against it. Client threads
+seed meetings, and starts gunicorn as production does (perf/harness.py) against it. Client threads
 then request public pages, the calendar feed and /readyz continuously while the script
 
   1. lets the site run normally,
@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import _server
+import harness
 
 PHASES = ("before", "outage", "recovering", "after")
 
@@ -127,6 +127,7 @@ class LoadGenerator:
 
 
 def main():
+    harness.stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8115)
     parser.add_argument("--pg-port", type=int, default=5439)
@@ -139,7 +140,7 @@ def main():
     postgres = ThrowawayPostgres(arguments.pg_port)
     database_url = f"postgres://postgres@127.0.0.1:{arguments.pg_port}/meetings_fault"
     # No Redis: each worker's local memory cache, so pages that need the database really ask it.
-    environment = _server.production_environment(database_url, DB_CONNECT_TIMEOUT="2")
+    environment = harness.production_environment(database_url, DB_CONNECT_TIMEOUT="2")
     try:
         postgres.init()
         postgres.start()
@@ -157,13 +158,14 @@ def main():
             ],
             check=True,
         )
-        _server.manage(environment, "migrate", "--noinput")
-        _server.manage(environment, "loadseed")
-        _server.manage(environment, "collectstatic", "--noinput")
+        harness.manage(environment, "migrate", "--noinput")
+        harness.manage(environment, "loadseed")
+        harness.manage(environment, "collectstatic", "--noinput")
         log_path = Path(tempfile.gettempdir()) / f"faulttest-gunicorn-{arguments.port}.log"
-        with _server.Gunicorn(environment, arguments.port, log_path, workers=3) as gunicorn:
+        with harness.Gunicorn(environment, arguments.port, log_path=log_path, workers=3) as gunicorn:
             # The seed meetings are from 2018-2019, before the feed's default window: ask from 2018.
-            paths = ["/", "/readyz", "/calendar.ics?date_from=2018-01-01", *meeting_paths(environment)]
+            meetings = harness.site_data(environment, "urls", "--meetings", 3)["meetings by slug"]
+            paths = ["/", "/readyz", "/calendar.ics?date_from=2018-01-01", *meetings]
             urls = [gunicorn.base_url + path for path in paths]
             with LoadGenerator(urls, arguments.threads) as load:
                 time.sleep(arguments.seconds)
@@ -178,25 +180,17 @@ def main():
                 recovered_after = wait_for_recovery(urls, deadline=restarted + 30)
                 load.phase = "after"
                 time.sleep(arguments.seconds)
-            gunicorn_pid_unchanged = gunicorn.process.poll() is None
+            gunicorn_pid_unchanged = gunicorn.running
     finally:
         postgres.remove()
 
     return report(load, recovered_after, gunicorn_pid_unchanged)
 
 
-def meeting_paths(environment):
-    script = (
-        "import django; django.setup(); from events.models import Meeting; "
-        "[print(m.get_absolute_url()) for m in Meeting.objects.published().order_by('slug')[:3]]"
-    )
-    return _server.django_output(environment, script).split()
-
-
 def wait_for_recovery(urls, deadline):
     started = time.monotonic()
     while time.monotonic() < deadline:
-        if all(_server.http_status(url) == 200 for url in urls):
+        if all(harness.http_status(url) == 200 for url in urls):
             return time.monotonic() - started
         time.sleep(0.2)
     return None

@@ -1,4 +1,5 @@
--- wrk reporter: one JSON line with the figures scripts/loadtest.py tabulates.
+-- wrk reporter: one JSON line with the figures perf/harness.py reads.
+-- Usage: wrk -s perf/wrk/report.lua URL   (perf/wrk/paths.lua includes it)
 done = function(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
