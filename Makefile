@@ -54,6 +54,7 @@ loadtest: install
 faulttest: install
 	$(PY) perf/faulttest.py
 
-## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings (see README, "Performance")
+## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings (docs/performance.md);
+## BENCH_ARGS=--quick for a two-minute look
 bench: install
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) perf/bench.py $(BENCH_ARGS)

@@ -1,0 +1,372 @@
+#!/usr/bin/env python
+"""`make bench`: the site under load, side by side with a hello-world baseline, on PostgreSQL.
+
+For each data size (10,000 and 100,000 generated meetings) and each cache (local memory,
+then Redis) it starts gunicorn as production does (perf/harness.py: the project's
+gunicorn.conf.py, 5 sync workers, DEBUG off, loopback only) and runs wrk at 16 connections
+against every public URL of the table, twice:
+
+- warm: the same URL again and again, so the page cache answers (checked: X-Page-Cache: hit);
+- cold: every request asks for another page the page cache has not seen (list pages, the
+  filter on other days and pages, other meetings, other months, feeds under other queries),
+  from files of real paths perf/sitedata.py lists from the database (perf/wrk/paths.lua).
+
+It prints requests per second, p50, p99 and the ratio to /healthz measured in the same
+configuration, with PASS/FAIL against the targets of issue 6, then runs perf/bench_feeds.py
+(in-process feed building). docs/performance.md explains the method and how to read it.
+
+Everything is bounded: each wrk run lasts --duration seconds (5 by default), the whole run
+about 10 minutes on a 2-core machine. Only 127.0.0.1 is contacted.
+
+    .venv/bin/python perf/bench.py [--sizes 10000,100000] [--duration 5] [--quick]
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meetings_bench; one
+database per size is used, named with the size appended, e.g. meetings_bench_100000, created and
+filled on the first run and reused afterwards), BENCH_REDIS_URL (default redis://127.0.0.1:6379/5),
+BENCH_PORT (8105).
+"""
+
+import argparse
+import datetime
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import harness
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/meetings_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+WORKERS = 5  # as in every earlier run, so figures stay comparable
+CONNECTIONS = 16
+WRK_THREADS = 2
+WRK_TIMEOUT_SECONDS = 10
+COLD_SAMPLES = 2  # paths asked for one by one before a cold run, to check they miss the page cache
+
+# Targets of issue 6, as ratios of req/s to the /healthz baseline of the same configuration.
+WARM_TARGET = {"local memory": 0.8, "Redis": 0.7}
+COLD_TARGETS = {"list": 0.1, "filtered list": 0.1, "meeting page": 0.25}
+NOT_MODIFIED_TARGET = 0.8
+P99_OVER_P50_LIMIT = 2.5
+
+
+def log(message):
+    harness.log(message, name="bench")
+
+
+@dataclass
+class Target:
+    """One URL to measure, and the paths of its cold run (none: no cold run)."""
+
+    name: str
+    path: str
+    headers: dict = field(default_factory=dict)
+    cold_samples: list = field(default_factory=list)
+    cold_file: Path | None = None
+    cold_note: str = ""
+    cold_repeats: bool = False  # the cold run asks for one path on purpose (the baseline)
+
+
+@dataclass
+class Result:
+    requests_per_second: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    requests: int = 0
+    note: str = ""  # instead of figures: "missing", "n/a", "HTTP 500"…
+    flags: list = field(default_factory=list)  # beside the figures: "repeats", "not cached"…
+
+    @classmethod
+    def of(cls, figures, flags=(), repeats_expected=False):
+        flags = list(flags)
+        if figures.repeated and not repeats_expected:
+            flags.append(f"{figures.repeated:,} repeats")
+        return cls(
+            figures.requests_per_second, figures.p50_ms, figures.p99_ms, figures.errors, figures.requests, flags=flags
+        )
+
+
+# --- Setting up -------------------------------------------------------------------------
+
+
+def database_for_size(database_url, size):
+    """One database per data size (NAME_10000, NAME_100000): generated once, reused by later runs."""
+    base, _, name = database_url.rpartition("/")
+    return f"{base}/{name}_{size}"
+
+
+def environment(database_url, redis_url=None):
+    # CLIENT_IP_HEADER as behind nginx: a cold run's requests come from many addresses
+    # (perf/wrk/paths.lua), each within the page cache's per-client storage budget.
+    return harness.production_environment(
+        database_url, redis_url=redis_url, CONN_MAX_AGE="600", CLIENT_IP_HEADER="HTTP_X_REAL_IP"
+    )
+
+
+def prepare_data(env, size):
+    """Make the database hold exactly `size` synthetic meetings (appending when it holds fewer)."""
+    present = harness.site_data(env, "counts")["synthetic"]
+    if present > size:
+        log(f"deleting {present} synthetic meetings")
+        harness.manage(env, "generate_meetings", "--delete")
+        present = 0
+    if present < size:
+        log(f"generating {size - present} synthetic meetings (to {size})")
+        started = time.monotonic()
+        harness.manage(env, "generate_meetings", "--count", str(size - present), "--seed", "1")
+        log(f"generated in {time.monotonic() - started:.0f} s")
+        harness.site_data(env, "vacuum")
+
+
+def choose_targets(env, directory, cold_count):
+    """The URLs of the issue's table, filled in from the data, and the files of their cold runs."""
+    urls = harness.site_data(env, "urls")
+    cold = harness.site_data(env, "cold-paths", "--count", cold_count + COLD_SAMPLES)
+    list_url, feed_url, filters = urls["list"], urls["feed"], urls["filters"]
+    targets = [
+        Target("baseline /healthz", "/healthz"),
+        Target("home /", urls["home"], cold_note="n/a: one canonical page"),
+        Target("list", list_url),
+        Target("filtered list", list_url + filters),
+        Target("meeting page", urls["meeting"]),
+        Target("calendar month", urls["calendar month"]),
+        Target("feed", feed_url),
+        Target("filtered feed", feed_url + filters),
+        Target("feed 304", feed_url),
+    ]
+    # The baseline again in the cold column, through the cold runs' wrk script: what asking for
+    # a path per request costs wrk itself, and how much the same URL moves from run to run.
+    targets[0].cold_file = harness.write_paths([targets[0].path], directory, "baseline")
+    targets[0].cold_note, targets[0].cold_repeats = "/healthz again, through perf/wrk/paths.lua", True
+    for target in targets:
+        if target.name in cold:
+            paths, target.cold_note = cold[target.name]["paths"], cold[target.name]["note"]
+            target.cold_samples = paths[:COLD_SAMPLES]
+            target.cold_file = harness.write_paths(paths[COLD_SAMPLES:], directory, target.name.replace(" ", "-"))
+    return targets
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+def run_wrk(server, wrk_path, url, headers, duration, paths=None):
+    return harness.wrk(
+        url,
+        connections=CONNECTIONS,
+        seconds=duration,
+        threads=WRK_THREADS,
+        timeout_seconds=WRK_TIMEOUT_SECONDS,
+        headers=[f"{name}: {value}" for name, value in headers.items()],
+        paths=paths,
+        wrk_path=wrk_path,
+    )
+
+
+def settle(server):
+    """Wait until no worker is still busy with requests queued by the last run (at most 40 s)."""
+    server.wait_until_idle(limit_seconds=40, fast_seconds=0.2)
+
+
+def measure_warm(server, wrk_path, target, headers, duration):
+    url = server.base_url + target.path
+    run_wrk(server, wrk_path, url, headers, 1)  # warm-up: every worker has the page in its cache
+    settle(server)
+    flags = []
+    if target.name not in ("baseline /healthz", "feed 304"):
+        _, response_headers = harness.fetch(url, headers)
+        if harness.page_cache_status(response_headers) == "miss":
+            flags.append("not cached")
+            log(f"{target.name}: still a page-cache miss after the warm-up")
+    warm = Result.of(run_wrk(server, wrk_path, url, headers, duration), flags)
+    settle(server)
+    return warm
+
+
+def measure_cold(server, wrk_path, target, headers, duration):
+    """Distinct pages, each asked for once: checked on the first few (each must be a miss)."""
+    if not target.cold_file:
+        return Result(note="n/a")
+    flags = []
+    for path in target.cold_samples:
+        status, response_headers = harness.fetch(server.base_url + path, headers)
+        if status != 200:
+            log(f"{target.name}: cold path {path} answered {status}")
+            return Result(note=f"HTTP {status}" if status else "no answer")
+        if harness.page_cache_status(response_headers) == "hit":
+            flags.append("page-cache hits")
+            log(f"{target.name}: cold path {path} came from the page cache: cold is not cold")
+    settle(server)
+    figures = run_wrk(server, wrk_path, server.base_url + "/", headers, duration, target.cold_file)
+    cold = Result.of(figures, flags, repeats_expected=target.cold_repeats)
+    settle(server)
+    return cold
+
+
+def measure(server, wrk_path, targets, duration):
+    results = {}
+    for target in targets:
+        url = server.base_url + target.path
+        headers = {"Accept-Encoding": "gzip", **target.headers}
+        status, response_headers = harness.fetch(url, headers)
+        if status != 200:
+            note = "missing" if status == 404 else f"HTTP {status}" if status else "no answer (timeout)"
+            results[target.name] = (Result(note=note), Result(note=note))
+            log(f"{target.name}: {target.path} answered {status}")
+            continue
+        if target.name == "feed 304":
+            etag = response_headers.get("ETag")
+            if not etag:
+                results[target.name] = (Result(note="no ETag"), Result(note="n/a"))
+                continue
+            headers["If-None-Match"] = etag
+            if harness.fetch(url, headers)[0] != 304:
+                results[target.name] = (Result(note="no 304"), Result(note="n/a"))
+                continue
+        warm = measure_warm(server, wrk_path, target, headers, duration)
+        cold = measure_cold(server, wrk_path, target, headers, duration)
+        results[target.name] = (warm, cold)
+        log(
+            f"{target.name}: warm {warm.requests_per_second:.0f} req/s p50 {warm.p50_ms:.1f} ms, "
+            f"cold {cold.requests_per_second:.0f} req/s p50 {cold.p50_ms:.1f} ms"
+            + (f", {cold.requests:,} requests over {target.cold_note}" if cold.requests else "")
+        )
+    return results
+
+
+# --- Reporting ----------------------------------------------------------------------------
+
+
+def verdict(ratio, target):
+    if target is None:
+        return "—"
+    return "PASS" if ratio >= target else "FAIL"
+
+
+def format_result(result, baseline, target):
+    if result.note:
+        return [result.note, "", "", "", ""]
+    ratio = result.requests_per_second / baseline if baseline else 0.0
+    flags = ([f"{result.errors} err"] if result.errors else []) + result.flags
+    return [
+        f"{result.requests_per_second:,.0f}" + (f" ({', '.join(flags)})" if flags else ""),
+        f"{result.p50_ms:.1f}",
+        f"{result.p99_ms:.1f}",
+        f"{ratio:.2f}×" + (f" / {target}×" if target is not None else ""),
+        verdict(ratio, target),
+    ]
+
+
+def p99_check(*results):
+    measured = [r for r in results if not r.note and r.p50_ms]
+    if not measured:
+        return "—"
+    worst = max(r.p99_ms / r.p50_ms for r in measured)
+    return f"{worst:.1f} {'PASS' if worst <= P99_OVER_P50_LIMIT else 'FAIL'}"
+
+
+def table(size, cache_name, targets, results):
+    baseline = results["baseline /healthz"][0].requests_per_second
+    lines = [
+        f"### {size:,} meetings, {cache_name} cache (baseline /healthz {baseline:,.0f} req/s)",
+        "",
+        "| URL | warm req/s | p50 ms | p99 ms | ratio / target | | cold req/s | p50 ms | p99 ms | ratio / target | "
+        "| p99/p50 ≤ 2.5 |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
+    ]
+    for name, (warm, cold) in results.items():
+        if name == "baseline /healthz":
+            warm_target = None
+        elif name == "feed 304":
+            warm_target = NOT_MODIFIED_TARGET
+        else:
+            warm_target = WARM_TARGET[cache_name]
+        cold_target = COLD_TARGETS.get(name)
+        is_page = name != "baseline /healthz"
+        row = [name, *format_result(warm, baseline, warm_target), *format_result(cold, baseline, cold_target)]
+        row.append(p99_check(warm, cold) if is_page else "—")
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Cold runs (each request a page the page cache had not seen):", ""]
+    for target in targets:
+        if target.cold_file:
+            asked = results.get(target.name, (None, Result()))[1].requests
+            lines.append(f"- {target.name}: {target.cold_note}; {asked:,} requests")
+    return "\n".join(lines)
+
+
+def main():
+    harness.stop_on_sigterm()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated meeting counts")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--caches", default="local memory,Redis", help="which caches to run with")
+    parser.add_argument("--output", help="also write the tables (Markdown) to this file")
+    parser.add_argument("--skip-feeds", action="store_true", help="do not run perf/bench_feeds.py afterwards")
+    parser.add_argument("--cold-paths", type=int, default=20_000, help="distinct paths per cold run (at most)")
+    parser.add_argument(
+        "--quick", action="store_true", help="a look in about two minutes: --sizes 10000 --duration 2 --skip-feeds"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.duration, args.skip_feeds = "10000", 2, True
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    port = int(os.environ.get("BENCH_PORT", "8105"))
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    caches = [name.strip() for name in args.caches.split(",")]
+    started = time.monotonic()
+    load_at_start = ", ".join(f"{load:.1f}" for load in os.getloadavg())
+
+    wrk_path = harness.ensure_wrk()
+    log("collecting static files")
+    harness.manage(environment(database_url), "collectstatic", "--noinput", "--verbosity=0")
+
+    tables = []
+    with tempfile.TemporaryDirectory(prefix="bench-paths-") as directory:
+        for size in sizes:
+            size_database_url = database_for_size(database_url, size)
+            harness.ensure_postgres_database(size_database_url)
+            env = environment(size_database_url)
+            harness.manage(env, "migrate", "--noinput", "--verbosity=0")
+            prepare_data(env, size)
+            log(f"listing cold paths ({args.cold_paths:,} at most per URL)")
+            size_directory = Path(directory) / str(size)
+            size_directory.mkdir()
+            targets = choose_targets(env, size_directory, args.cold_paths)
+            for cache_name in caches:
+                cache_env = environment(size_database_url, redis_url if cache_name == "Redis" else None)
+                # New versions: this configuration starts with nothing cached for its data, as the last did.
+                harness.site_data(cache_env, "new-versions")
+                log(f"{size:,} meetings, {cache_name} cache: gunicorn on 127.0.0.1:{port}, {WORKERS} workers")
+                # No restarts after max_requests: a restarted worker's local-memory cache starts empty,
+                # and earlier runs (gunicorn without the config file) had none.
+                with harness.Gunicorn(cache_env, port, workers=WORKERS, max_requests=0, log_level="warning") as server:
+                    results = measure(server, wrk_path, targets, args.duration)
+                tables.append(table(size, cache_name, targets, results))
+                print("\n" + tables[-1] + "\n", flush=True)
+
+    header = (
+        f"Benchmark {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {os.uname().nodename} "
+        f"({os.cpu_count()} cores): gunicorn -c meetings_site/gunicorn.conf.py, {WORKERS} sync workers, "
+        f"wrk {WRK_THREADS} threads {CONNECTIONS} connections, {args.duration} s per run, Accept-Encoding: gzip. "
+        f"Load average at start {load_at_start}, at end {', '.join(f'{load:.1f}' for load in os.getloadavg())} "
+        "(other work on the machine skews figures)."
+    )
+    report = header + "\n\n" + "\n\n".join(tables) + "\n"
+    print("\n" + report)
+    if args.output:
+        Path(args.output).write_text(report)
+    log(f"pages done in {time.monotonic() - started:.0f} s")
+
+    if args.skip_feeds:
+        log("perf/bench_feeds.py skipped (--skip-feeds)")
+    else:
+        log("running perf/bench_feeds.py (in-process feed building)")
+        subprocess.run([harness.PYTHON, str(harness.ROOT / "perf" / "bench_feeds.py")], cwd=harness.ROOT, check=False)
+    log(f"finished in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
