@@ -273,7 +273,7 @@ class MeetingQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of meetings reads per row: the meeting and its place. The rest of a list entry
-        (its organisers) comes with the entry from events.fragments, fetched only for entries not cached."""
+        (its organisers) comes with the entry from events.cache.fragments, fetched only for entries not cached."""
         return self.select_related("venue__country")
 
     def with_related(self):
@@ -437,7 +437,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["publication", "end_date", "start_date"], name="meeting_public_dates_idx"),
             models.Index(fields=["start_date", "end_date"], name="meeting_dates_idx"),
-            # Counts and date bounds of the list's segments (events.pagination) over published
+            # Counts and date bounds of the list's segments (events.public.pagination) over published
             # meetings only, answered from the index alone on PostgreSQL (publish_at included).
             models.Index(
                 fields=["end_date", "start_date"],
@@ -445,7 +445,7 @@ class Meeting(models.Model):
                 condition=Q(publication=Publication.PUBLISHED),
                 name="meeting_published_dates_idx",
             ),
-            # The next scheduled publication (events.versioning), without reading the table.
+            # The next scheduled publication (events.cache.version), without reading the table.
             models.Index(fields=["publish_at"], condition=Q(publish_at__isnull=False), name="meeting_scheduled_idx"),
         ]
 

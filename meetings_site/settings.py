@@ -136,12 +136,14 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 
 def code_fingerprint():
-    """A short hash of the code and templates: the release, when RELEASE does not name it."""
+    """A short hash of the code, templates, static files and requirements: the release, when RELEASE
+    does not name it (set RELEASE in production: it also covers what is not in these files)."""
     digest = hashlib.sha256()
-    for folder in ("events", "organisations", "meetings_site", "templates"):
+    for folder in ("events", "organisations", "meetings_site", "templates", "static"):
         for path in sorted((BASE_DIR / folder).rglob("*")):
-            if path.suffix in {".py", ".html", ".txt"} and "migrations" not in path.parts:
+            if path.suffix in {".py", ".html", ".txt", ".css", ".js"} and "migrations" not in path.parts:
                 digest.update(path.read_bytes())
+    digest.update((BASE_DIR / "requirements.txt").read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -29,8 +29,8 @@ def database_reachable():
 
 
 def cache_reachable():
-    # Cache errors are ignored (settings: IGNORE_EXCEPTIONS), so a write that cannot be read back
-    # is how an unreachable cache shows.
+    # Cache errors are answered as misses (events/cache/backends.py), so a write that cannot be
+    # read back is how an unreachable cache shows.
     token = uuid.uuid4().hex
     cache.set("readyz-probe", token, timeout=10)
     return cache.get("readyz-probe") == token

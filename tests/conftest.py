@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.management import call_command
 
@@ -37,6 +39,16 @@ def fresh_cache(test_settings):
     for alias in ("default", "process"):
         if "locmem" in test_settings.CACHES[alias]["BACKEND"]:
             caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def current_content_types(django_db_blocker):
+    """Django keeps content types in memory; a transactional test's flush may have recreated them
+    under other keys, and the admin's log would point at rows that no longer exist. Read them
+    afresh before each test, outside what it measures."""
+    ContentType.objects.clear_cache()
+    with django_db_blocker.unblock():
+        ContentType.objects.get_for_models(*apps.get_models())
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events.cache import invalidate_all, version
+from events.cache import budget, invalidate_all, version
 from events.cache.backends import mark_available
 from events.models import LinkKind, MeetingOrganiser
 from tests.support.admin_forms import form_data
@@ -341,16 +341,19 @@ def test_one_client_inventing_filters_cannot_fill_the_cache(client, settings):
     MeetingFactory(title="Regional meeting", start_date=datetime.date(2030, 5, 14))
     # At the start of a budget window (they are PAGE_CACHE_TIMEOUT long), so none begins mid-test.
     with time_machine.travel(datetime.datetime(2030, 1, 1, 12, 0, 1, tzinfo=datetime.UTC), tick=False):
-        one_page = len(client.get("/meetings/?q=nothing10").content)
-        # Room for three such pages (the one just stored among them), not four.
-        settings.PAGE_CACHE_CLIENT_BYTES = int(3.5 * one_page)
+        client.get("/meetings/?q=nothing10")
+        one_filter = budget.spent("127.0.0.1")  # its page, its filter form and its counts
+        # Room for three such filters (the one just stored among them), not four.
+        settings.PAGE_CACHE_CLIENT_BYTES = int(3.5 * one_filter)
 
         for number in range(20):
             client.get(f"/meetings/?q=nothing{number}")
         stored_by_one = len(entries_of("page"))
+        spent_by_one = budget.spent("127.0.0.1")
         Client(REMOTE_ADDR="192.0.2.7").get("/meetings/?q=another")
 
     assert stored_by_one == 3
+    assert spent_by_one <= settings.PAGE_CACHE_CLIENT_BYTES
     assert len(entries_of("page")) == 4
 
 
@@ -445,3 +448,61 @@ def test_organisation_history_page_answers_in_the_admin(admin_client):
     response = admin_client.get(f"/admin/organisations/organisation/{organisation.pk}/history/")
 
     assert response.status_code == 200
+
+
+# --- More of the same promises ----------------------------------------------------------------------
+
+
+def test_cached_pages_are_still_served_while_the_database_is_down(client, settings):
+    from django.db import connections
+
+    from tests.test_availability import unreachable_database_connection
+
+    settings.VERSION_CACHE_SECONDS = 2
+    MeetingFactory(title="Kept in the cache", slug="kept")
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert client.get("/meetings/kept/").status_code == 200
+    working = connections["default"]
+    connections._connections.default = unreachable_database_connection()
+    try:
+        # Past the version copy's lifetime: the version cannot be read again, the last one known stands.
+        with time_machine.travel(now + datetime.timedelta(seconds=30), tick=False):
+            cached = client.get("/meetings/kept/")
+            uncached = Client(raise_request_exception=False).get("/meetings/")
+    finally:
+        connections._connections.default = working
+
+    assert (cached.status_code, page_status(cached)) == (200, "hit")
+    assert "Kept in the cache" in cached.content.decode()
+    assert uncached.status_code == 503
+
+
+def test_an_organiser_change_rolled_back_in_a_savepoint_is_touched_again(client):
+    meeting = MeetingFactory()
+    role = MeetingOrganiserFactory(meeting=meeting, organisation=OrganisationFactory(acronym="RCC"))
+    before = feed_events(client)[str(meeting.uid)]
+    later = timezone.now() + datetime.timedelta(minutes=1)
+
+    with time_machine.travel(later, tick=False), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            role.role = "host"
+            role.save()  # touches the meeting, then the savepoint is rolled back
+            raise RuntimeError
+        role.role = "chair"
+        role.save()
+    after = feed_events(client)[str(meeting.uid)]
+
+    assert "Organisers: RCC (Chair)" in after["description"].splitlines()
+    assert "Organisers: RCC (Organiser)" in before["description"].splitlines()
+
+
+def test_a_new_release_gives_feeds_a_new_etag(client, settings):
+    MeetingFactory()
+    first = client.get("/calendar.ics?date_from=2000-01-01")
+
+    settings.RELEASE = "next-release"
+    again = client.get("/calendar.ics?date_from=2000-01-01", headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]

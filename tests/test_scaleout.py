@@ -100,13 +100,19 @@ def two_servers(shared_redis_cache):
         subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
+                "-c",
+                "meetings_site/gunicorn.conf.py",
                 "meetings_site.wsgi",
-                "--workers=2",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
             ],
             cwd=ROOT,
-            env=env,
+            env={
+                **env,
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "GUNICORN_WORKERS": "2",
+                "GUNICORN_LOG_LEVEL": "warning",
+                "GUNICORN_ACCESS_LOG": "",
+                "GUNICORN_MAX_REQUESTS": "0",
+            },
         )
         for port in ports
     ]

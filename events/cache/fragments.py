@@ -1,4 +1,4 @@
-"""Rendered fragments shared by every visitor: each meeting's list entry, and small process-local values.
+"""Rendered fragments shared by every visitor: each meeting's list entry, the filter form, small process-local values.
 
 A page the page cache has not seen (another filter, another page number) is built from the
 list entries of its meetings, each rendered once per meeting, language and data version and
@@ -11,6 +11,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from events.cache import budget
 from events.cache.keys import key
 from events.models import Meeting, MeetingOrganiser
 
@@ -49,6 +50,17 @@ def list_entries(meetings):
 def joined(entries, meetings):
     """The entries (from list_entries) of these meetings, in their order, as one safe string."""
     return mark_safe("".join(entries.get(getattr(m, "pk", m), "") for m in meetings))  # noqa: S308 (rendered, escaped)
+
+
+def rendered_once(kind, parts, build):
+    """HTML that depends only on its key's parts and the data (the filter form): build() once per
+    version and parts, charged to the client's storage budget (events.cache.budget)."""
+    fragment_key = key(kind, *parts)
+    html = cache.get(fragment_key)
+    if html is None:
+        html = build()
+        budget.store(fragment_key, html, len(html), FRAGMENT_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 (rendered by a template, escaped)
 
 
 def process_local(kind, build):

@@ -50,7 +50,13 @@ class PendingChange:
 
     def __init__(self):
         self.axes = set()
-        self.touched = set()
+        # meeting pk -> the savepoints open when it was touched: a touch inside a savepoint that
+        # was rolled back since is undone, so the meeting is touched again.
+        self.touched = {}
+
+    def already_touched(self, meeting_pk, connection):
+        savepoints = self.touched.get(meeting_pk)
+        return savepoints is not None and tuple(connection.savepoint_ids[: len(savepoints)]) == savepoints
 
     def __call__(self):
         version.publish(self.axes)
@@ -65,11 +71,11 @@ def changed(axes, *, using="default", meeting_pk=None):
         if pending is None:
             pending = PendingChange()
             transaction.on_commit(pending, using=using, robust=True)
-    if TOUCH in axes and meeting_pk is not None and (pending is None or meeting_pk not in pending.touched):
+    if TOUCH in axes and meeting_pk is not None and not (pending and pending.already_touched(meeting_pk, connection)):
         # In the same transaction as the change, so the meeting's new VEVENT key commits with it.
         Meeting.objects.using(using).filter(pk=meeting_pk).update(updated_at=timezone.now())
         if pending is not None:
-            pending.touched.add(meeting_pk)
+            pending.touched[meeting_pk] = tuple(connection.savepoint_ids)
     axes = (axes - {TOUCH}) | {DATA}
     if pending is None:
         version.publish(axes)

@@ -16,15 +16,17 @@ from events.cache.version import DATA, PIECES
 MAX_PLAIN_LENGTH = 200
 
 
-def key(kind, *parts, axis=DATA, language=True, daily=False, current=None):
+def key(kind, *parts, axis=DATA, language=True, daily=False, current=None, versioned=True):
     """kind:version[:language][:day]:parts.
 
     daily: for what changes at midnight (the upcoming/past split, the month grid's today).
     current: the version to use, for code that runs after its request (a streamed feed).
+    versioned=False: for what no edit changes (a client's storage budget).
     """
-    current = current or version.current()
-    stamp = current.pieces if axis == PIECES else current.data
-    head = [kind, stamp]
+    head = [kind]
+    if versioned:
+        current = current or version.current()
+        head.append(current.pieces if axis == PIECES else current.data)
     if language:
         head.append(get_language() or "")
     if daily:

@@ -7,10 +7,8 @@ encoding. Every request also pins the calendar version, so it is read once per r
 Never cached: requests with a session or messages cookie, other methods than GET/HEAD,
 conditional requests (the feed views answer those), views outside the public namespace, and
 responses that are not a plain public 200 (see response_is_cacheable). What one client can
-make the cache store is bounded (may_store).
+make the cache store is bounded (events.cache.budget).
 """
-
-import time
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
@@ -22,7 +20,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 from django.utils.cache import cc_delim_re
 
-from events.cache import version
+from events.cache import budget, version
 from events.cache.keys import key
 from meetings_site.security import client_ip_address
 
@@ -46,30 +44,13 @@ def canonical_query(request, match):
     return reader(request, match) if reader else ""
 
 
-def may_store(request, size):
-    """Whether this client may make the cache hold size more bytes now.
-
-    Each distinct filter is one entry, but a client inventing filters could still fill the
-    cache and evict everyone else's pages: each client may store PAGE_CACHE_CLIENT_BYTES per
-    PAGE_CACHE_TIMEOUT, and entries live that long, so it never holds more than twice that.
-    """
-    window = int(time.time() // settings.PAGE_CACHE_TIMEOUT)
-    budget_key = key("store-budget", client_ip_address(request), window, language=False)
-    cache.add(budget_key, 0, timeout=2 * settings.PAGE_CACHE_TIMEOUT)
-    try:
-        used = cache.incr(budget_key, size)
-    except ValueError:  # the cache is unavailable or dropped the counter: store nothing
-        return False
-    return used is not None and used <= settings.PAGE_CACHE_CLIENT_BYTES
-
-
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.skip_cookies = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
 
     def __call__(self, request):
-        with version.pinned():
+        with version.pinned(), budget.charged_to(client_ip_address(request)):
             return self.serve(request)
 
     def serve(self, request):
@@ -80,13 +61,10 @@ class PublicPageCacheMiddleware:
         if entry is not None:
             return self.response_from(entry)
         response = self.get_response(request)
-        if (
-            request.method == "GET"
-            and self.response_is_cacheable(request, response)
-            and may_store(request, len(response.content))
-        ):
-            cache.set(page_key, (response.content, list(response.items())), settings.PAGE_CACHE_TIMEOUT)
-            response[CACHE_STATUS_HEADER] = "miss"
+        if request.method == "GET" and self.response_is_cacheable(request, response):
+            entry = (response.content, list(response.items()))
+            if budget.store(page_key, entry, len(response.content), settings.PAGE_CACHE_TIMEOUT):
+                response[CACHE_STATUS_HEADER] = "miss"
         return response
 
     def request_is_cacheable(self, request):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -27,6 +27,8 @@ ROW = 1
 DATA, PIECES = "data", "pieces"
 
 _pinned = contextvars.ContextVar("calendar_version", default=None)
+# The version this process read last, for when the database cannot be asked.
+_last_known = None
 
 
 class Version(NamedTuple):
@@ -67,12 +69,20 @@ def pinned():
 
 
 def _read():
+    global _last_known
     entry = cache.get(CACHE_KEY)
     if entry is None:
-        entry = _stored()
+        try:
+            entry = _stored()
+        except DatabaseError:
+            if _last_known is None:
+                raise
+            # The database is down: the cache may still answer what it answered a moment ago
+            # (nothing can have been edited since); the views themselves answer 503.
+            return _last_known
         # add(), not set(): a writer's newer copy wins over a reader's that was read before it.
         cache.add(CACHE_KEY, entry, timeout=settings.VERSION_CACHE_SECONDS)
-    version = Version(*entry)
+    version = _last_known = Version(*entry)
     if version.next_publish is not None and time.time() >= version.next_publish:
         # A scheduled publication came due: the public now sees more, with no write to say so.
         # Both axes move, since a meeting's VEVENT lists the linked meetings the public may see.
@@ -101,8 +111,9 @@ def _stored():
     row = DataVersion.objects.filter(pk=ROW).values_list("version", "pieces_version", "next_publish_at").first()
     if row is None:
         # Nothing changed since the database was created: start the row, so that every process agrees.
-        stamp = _new_stamp()
-        return tuple(_write(Version(stamp, stamp, _next_scheduled_publication()), create_only=True))
+        # The pieces version starts at the epoch: it is also the floor of every VEVENT's DTSTAMP,
+        # which must stay the meeting's own last edit until shared data changes.
+        return tuple(_write(Version(_new_stamp(), "0", _next_scheduled_publication()), create_only=True))
     data, pieces, next_publish = row
     return (data, pieces, next_publish and next_publish.timestamp())
 

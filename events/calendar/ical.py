@@ -1,7 +1,7 @@
 """iCalendar for meetings, built with the ``icalendar`` library: small functions, no views.
 
 A feed is a VCALENDAR head, one VTIMEZONE per venue zone, one VEVENT per
-meeting, and the closing line. ``events.feeds`` keeps each meeting's serialized
+meeting, and the closing line. ``events.calendar.assembly`` keeps each meeting's serialized
 VEVENT in the cache and assembles feeds from those pieces, so everything here
 builds one piece at a time.
 """
@@ -99,7 +99,7 @@ def timezone_years(first_date, last_date):
 
 @functools.lru_cache(maxsize=256)
 def timezone_piece(tzid, first_year, last_year):
-    """The VTIMEZONE for a venue's zone, right on every meeting date and after (see events.vtimezone).
+    """The VTIMEZONE for a venue's zone, right on every meeting date and after (see events.calendar.vtimezone).
 
     icalendar writes 1970–2038 by default; a 2040 meeting read with that would be an hour
     off in clients that trust the feed's VTIMEZONE (Outlook, Thunderbird). The piece depends
@@ -143,7 +143,7 @@ def date_label(meeting):
 
 
 class Related(NamedTuple):
-    """What a VEVENT shows beyond the meeting's own row and venue; events.feeds reads it in bulk."""
+    """What a VEVENT shows beyond the meeting's own row and venue; events.calendar.assembly reads it in bulk."""
 
     roles: list  # MeetingOrganiser rows, with their organisation
     fundings: list  # MeetingFunder rows, with their organisation

@@ -17,17 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from events.cache import version
+from events.cache import budget, version
 from events.cache.keys import key
-from events.cache.middleware import may_store
 from events.calendar import assembly
 from events.filters import DEFAULT_FEED_WINDOW, MeetingFilter, MeetingQuery
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).
 MAX_AGE = 300
-# Whole feeds are kept too, so a repeated poll after a change costs one cache read.
-BODY_TIMEOUT = 60 * 60
 GZIP_LEVEL = 6
 GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-Encoding: gzip wants
 
@@ -49,7 +46,8 @@ class ConditionalHeaders:
     def __init__(self, request, query_key=""):
         self.version = version.current()
         self.query_key = query_key
-        parts = [self.version.data, translation.get_language() or "", request.path, query_key]
+        # The release too: new code may write the same meetings differently.
+        parts = [settings.RELEASE, self.version.data, translation.get_language() or "", request.path, query_key]
         self.etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
         self.gzip_accepted = accepts_gzip(request)
         # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
@@ -103,10 +101,11 @@ def feed_body_response(request, headers, queryset, name, description):
     rows = assembly.feed_rows(queryset)
     chunks = assembly.feed_chunks(rows, name, description, headers.version)
     if len(rows) > assembly.STREAM_THRESHOLD:
-        body = streamed_and_kept(chunks, request, body_key, gzip_accepted)
+        # The client's charge is read now: a streamed body is finished after its request has ended.
+        body = streamed_and_kept(chunks, body_key, gzip_accepted, budget.current_client())
         response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
         return marked_compressed(response) if gzip_accepted else response
-    compressed = b"".join(streamed_and_kept(chunks, request, body_key, compress=True))
+    compressed = b"".join(streamed_and_kept(chunks, body_key, True, budget.current_client()))
     return compressed_or_plain(compressed, gzip_accepted)
 
 
@@ -127,7 +126,7 @@ def marked_compressed(response):
     return response
 
 
-def streamed_and_kept(chunks, request, body_key, compress):
+def streamed_and_kept(chunks, body_key, compress, charge):
     """Pass a feed on as it is built, and keep it, gzip'd, once it is complete.
 
     Feeds are kept compressed: the largest are ten times smaller so (docs/performance.md), and a
@@ -154,8 +153,8 @@ def streamed_and_kept(chunks, request, body_key, compress):
     tail = compressor.flush()
     if compress:
         yield tail
-    if kept is not None and size + len(tail) <= limit and may_store(request, size + len(tail)):
-        cache.set(body_key, b"".join([*kept, tail]), timeout=BODY_TIMEOUT)
+    if kept is not None and size + len(tail) <= limit:
+        budget.store(body_key, b"".join([*kept, tail]), size + len(tail), settings.PAGE_CACHE_TIMEOUT, charge)
 
 
 def feed_cache_query(request, match):

@@ -11,10 +11,13 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from events.cache import budget
 from events.cache.keys import key
 from events.models import PAST_ORDER, UPCOMING_ORDER
 
 COUNT_TIMEOUT = 600
+# What a cached count is charged to its client's storage budget (about its size in the cache).
+COUNT_ENTRY_BYTES = 256
 
 
 class CachedCountPaginator(Paginator):
@@ -33,7 +36,7 @@ class CachedCountPaginator(Paginator):
         value = cache.get(cache_key)
         if value is None:
             value = super().count
-            cache.set(cache_key, value, COUNT_TIMEOUT)
+            budget.store(cache_key, value, COUNT_ENTRY_BYTES, COUNT_TIMEOUT)
         return value
 
 
@@ -75,7 +78,7 @@ class InListOrderPaginator(CachedCountPaginator):
                 first_upcoming_start=Min("start_date", filter=Q(end_date__gte=today)),
                 last_past_start=Max("start_date", filter=Q(end_date__lt=today)),
             )
-            cache.set(summary_key, summary, COUNT_TIMEOUT)
+            budget.store(summary_key, summary, COUNT_ENTRY_BYTES, COUNT_TIMEOUT)
         return summary
 
     @cached_property

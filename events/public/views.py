@@ -6,6 +6,7 @@ import itertools
 
 from django.conf import settings
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -15,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
-from events.cache.fragments import joined, list_entries, process_local
-from events.cache.keys import key
+from events.cache.fragments import joined, list_entries, process_local, rendered_once
 from events.dates import day_in_words, month_in_words
 from events.filters import MeetingFilter, MeetingQuery, chosen
 from events.models import UPCOMING_ORDER, Country, Meeting
@@ -182,7 +182,7 @@ class MeetingListView(FilterView):
         return filterset
 
     def get_base_queryset(self):
-        # Only the keys: each entry comes rendered from events.fragments, which reads the
+        # Only the keys: each entry comes rendered from events.cache.fragments, which reads the
         # meetings it has not cached. Reading 20 whole meetings with their places was a
         # third of a list page.
         return Meeting.objects.published().values_list("pk", flat=True)
@@ -219,9 +219,16 @@ class MeetingListView(FilterView):
             designation_needed=bool(designated_country_names()),
             page_heading=_("Meetings"),
             checkbox_fields=CHECKBOX_FILTERS,
-            # Rendering the form (its lists of checkboxes and their queries) is a large part of a
-            # list page, and the same for everyone with the same filter; its choices are data.
-            filter_form_cache_key=key("filter-form", self.request.path, self.query.filter_key),
+        )
+        # Rendering the form (its lists of checkboxes and their queries) is a large part of a list
+        # page, and the same for everyone with the same filter; its choices are data.
+        form_context = {name: context[name] for name in ("filter", "chips", "filter_errors", "checkbox_fields")} | {
+            "path": self.request.path
+        }
+        context["filter_form"] = rendered_once(
+            "filter-form",
+            (self.request.path, self.query.filter_key),
+            lambda: render_to_string("includes/filter_form_fields.html", form_context),
         )
         return context
 
