@@ -6,6 +6,7 @@ read for a whole page in one get_many. Fragments are rendered without the reques
 shown to everyone, so nothing that depends on who asks may enter them.
 """
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
@@ -59,7 +60,7 @@ def rendered_once(kind, parts, build):
     html = cache.get(fragment_key)
     if html is None:
         html = build()
-        budget.store(fragment_key, html, len(html), FRAGMENT_TIMEOUT)
+        budget.store(fragment_key, html, len(html), settings.PAGE_CACHE_TIMEOUT)
     return mark_safe(html)  # noqa: S308 (rendered by a template, escaped)
 
 
