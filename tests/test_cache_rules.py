@@ -365,7 +365,7 @@ def test_a_cold_list_page_reads_the_version_once(client, monkeypatch):
         MeetingFactory(title=f"Meeting {number}")
     reads = []
     real_read = version._read
-    monkeypatch.setattr(version, "_read", lambda: reads.append(1) or real_read())
+    monkeypatch.setattr(version, "_read", lambda *entry: reads.append(1) or real_read(*entry))
 
     response = client.get("/meetings/?topic=&page=1")
 

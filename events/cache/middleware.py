@@ -1,8 +1,9 @@
 """Whole public responses for anonymous visitors, shared by every app server through the cache.
 
-The key (events.cache.keys) holds the data version, the day, scheme, host, path, the view's
-canonical query (MeetingQuery: tracking and unknown parameters left out), language and
-encoding. Every request also pins the calendar version, so it is read once per request.
+The key (events.cache.keys) holds the day, scheme, host, path, the view's canonical query
+(MeetingQuery: tracking and unknown parameters left out), language and encoding; the entry
+holds the data version it was stored under, read with the version in one round trip.
+Every request also pins the calendar version, so it is read once per request.
 
 Never cached: requests with a session or messages cookie, other methods than GET/HEAD,
 conditional requests (the feed views answer those), views outside the public namespace, and
@@ -13,7 +14,6 @@ make the cache store is bounded (events.cache.budget).
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver, get_urlconf
@@ -57,12 +57,14 @@ class PublicPageCacheMiddleware:
         if not self.request_is_cacheable(request):
             return self.get_response(request)
         page_key = self.cache_key(request)
-        entry = cache.get(page_key)
-        if entry is not None:
+        # The entry carries the data version it was stored under, so the version and the page
+        # come in one round trip; an entry of another version is a miss.
+        current, entry = version.with_cached(page_key)
+        if entry is not None and entry[0] == current.data:
             return self.response_from(entry)
         response = self.get_response(request)
         if request.method == "GET" and self.response_is_cacheable(request, response):
-            entry = (response.content, list(response.items()))
+            entry = (current.data, response.content, list(response.items()))
             if budget.store(page_key, entry, len(response.content), settings.PAGE_CACHE_TIMEOUT):
                 response[CACHE_STATUS_HEADER] = "miss"
         return response
@@ -90,6 +92,7 @@ class PublicPageCacheMiddleware:
             encoding,
             language=False,  # the request's language, decided above: the view has not activated it yet
             daily=True,  # the home page, the list's upcoming/past split and the month grid's today
+            versioned=False,  # the entry holds its version (serve)
         )
 
     def response_is_cacheable(self, request, response):
@@ -110,7 +113,7 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def response_from(entry):
-        content, headers = entry
+        _version, content, headers = entry
         response = HttpResponse(content)
         for name, value in headers:
             response[name] = value

@@ -68,9 +68,25 @@ def pinned():
         _pinned.reset(token)
 
 
-def _read():
+def with_cached(cache_key):
+    """The version and one cached value, in one round trip to the cache (a page-cache lookup:
+    the page's entry carries the version it was stored under). Pins the version as current() does."""
+    found = cache.get_many([CACHE_KEY, cache_key])
+    version = _read(found.get(CACHE_KEY))
+    holder = _pinned.get()
+    if holder is not None:
+        holder[0] = version
+    return version, found.get(cache_key)
+
+
+_UNREAD = object()
+
+
+def _read(entry=_UNREAD):
+    """entry: the cached copy when the caller already asked the cache for it (None: it had none)."""
     global _last_known
-    entry = cache.get(CACHE_KEY)
+    if entry is _UNREAD:
+        entry = cache.get(CACHE_KEY)
     if entry is None:
         try:
             entry = _stored()
