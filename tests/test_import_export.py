@@ -13,7 +13,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from events.calendar.importer import CalendarImportError, fetch_calendar
+from events.calendar.fetching import CalendarImportError, fetch_calendar
 from events.editors import forms as admin_forms
 from events.models import DatePrecision, Meeting, Publication, Status
 from tests.support.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory, VenueFactory

@@ -1,32 +1,22 @@
 """Import a partner's calendar (.ics) as draft meetings, matched by UID so a re-import updates.
 
-Reading is split from writing: ``fetch_calendar`` gets bytes from a URL within
+Reading is split from writing: ``events.calendar.fetching`` gets bytes from a URL within
 strict limits, ``import_calendar`` turns bytes into meetings. The admin view runs
 the import in one transaction: a calendar is imported whole or not at all.
 """
 
 import datetime
-import ipaddress
-import socket
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
+from events.calendar.fetching import CalendarImportError
 from events.models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication, Status, Venue
-
-MAX_CALENDAR_BYTES = 2 * 1024 * 1024
-FETCH_TIMEOUT_SECONDS = 10
-ALLOWED_SCHEMES = ("http", "https")
 
 TITLE_LENGTH = Meeting._meta.get_field("title").max_length
 UID_LENGTH = Meeting._meta.get_field("source_uid").max_length
@@ -35,70 +25,11 @@ UID_LENGTH = Meeting._meta.get_field("source_uid").max_length
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
 
-class CalendarImportError(Exception):
-    """The calendar could not be read at all; the message is for the editor."""
-
-
 @dataclass
 class ImportResult:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (summary or UID, reason) pairs
-
-
-def check_public_address(url):
-    """Refuse addresses on this machine or its private network, so the import cannot probe them.
-
-    CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES = True lifts this (tests serve a calendar on loopback).
-    """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
-        raise CalendarImportError(_("Only http and https addresses can be imported."))
-    if settings.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES:
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or None)}
-    except (socket.gaierror, UnicodeError) as error:
-        raise CalendarImportError(_("The address could not be reached.")) from error
-    for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise CalendarImportError(_("Only calendars on the public internet can be imported."))
-
-
-class _CheckedRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to another public http or https address."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        check_public_address(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch_calendar(url, *, timeout=FETCH_TIMEOUT_SECONDS, max_bytes=MAX_CALENDAR_BYTES):
-    """The body at ``url`` (http or https only), refused when larger than max_bytes or slower than timeout."""
-    check_public_address(url)
-    opener = urllib.request.build_opener(_CheckedRedirectHandler)
-    request = urllib.request.Request(url, headers={"User-Agent": "meetings-calendar-import/1.0"})  # noqa: S310
-    deadline = time.monotonic() + timeout
-    chunks, size = [], 0
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            while chunk := response.read(64 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise CalendarImportError(
-                        _("The calendar is larger than %(limit)d MB; import a smaller one.")
-                        % {"limit": max_bytes // (1024 * 1024) or 1}
-                    )
-                if time.monotonic() > deadline:
-                    raise CalendarImportError(_("The calendar took too long to download; try again later."))
-                chunks.append(chunk)
-    except TimeoutError as error:
-        raise CalendarImportError(_("The calendar took too long to download; try again later.")) from error
-    except urllib.error.HTTPError as error:
-        raise CalendarImportError(_("The address answered with error %(code)d.") % {"code": error.code}) from error
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise CalendarImportError(_("The address could not be reached.")) from error
-    return b"".join(chunks)
 
 
 def parse_calendar(data):

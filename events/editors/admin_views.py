@@ -15,7 +15,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from events.calendar.importer import CalendarImportError, fetch_calendar, import_calendar
+from events.calendar.fetching import CalendarImportError, fetch_calendar
+from events.calendar.importer import import_calendar
 from events.editors import actions as editing
 from events.editors.export import csv_response
 from events.editors.forms import CancelForm, DuplicateForm, ImportCalendarForm, PostponeForm

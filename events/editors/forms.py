@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from events.calendar.importer import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
+from events.calendar.fetching import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
 from events.models import END_BEFORE_START, Meeting
 
 # Plain-language messages; tests assert them exactly.
