@@ -63,26 +63,49 @@ def zone_in_words(day, clock_time, zone_name):
 
 
 def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
-    """24 April 2019, 09:30–17:00 CEST; or 23 October 2018, 09:00 – 25 October 2018, 13:00 CEST."""
+    """24 April 2019, 09:30–17:00 CEST; 14–15 November 2019, from 09:30 CET; or
+    23 October 2018, 09:00 – 25 October 2018, 13:00 CEST.
+
+    A start time without an end time says "from": the organisers announced when the meeting
+    starts, not when it ends, and no end is made up for them.
+    """
     end_date = end_date or start_date
-    zone = zone_in_words(end_date, end_time or start_time, zone_name)
+    start_zone = zone_in_words(start_date, start_time, zone_name)
+    if end_time is None:
+        return pgettext("days from a start time", "{days}, from {time} {zone}").format(
+            days=day_range_in_words(start_date, end_date), time=time_in_words(start_time), zone=start_zone
+        )
     if end_date == start_date:
-        if end_time is None or end_time == start_time:
+        if end_time == start_time:
             return pgettext("one day at a time", "{day}, {time} {zone}").format(
-                day=day_in_words(start_date), time=time_in_words(start_time), zone=zone
+                day=day_in_words(start_date), time=time_in_words(start_time), zone=start_zone
             )
         return pgettext("one day between two times", "{day}, {start_time}–{end_time} {zone}").format(
             day=day_in_words(start_date),
             start_time=time_in_words(start_time),
             end_time=time_in_words(end_time),
-            zone=zone,
+            zone=start_zone,
+        )
+    end_zone = zone_in_words(end_date, end_time, zone_name)
+    if end_zone != start_zone:
+        # A meeting across a change of clocks: each time with the zone it is read in.
+        return pgettext(
+            "several days with times in two zones",
+            "{start_day}, {start_time} {start_zone} – {end_day}, {end_time} {end_zone}",
+        ).format(
+            start_day=day_in_words(start_date),
+            start_time=time_in_words(start_time),
+            start_zone=start_zone,
+            end_day=day_in_words(end_date),
+            end_time=time_in_words(end_time),
+            end_zone=end_zone,
         )
     return pgettext("several days with times", "{start_day}, {start_time} – {end_day}, {end_time} {zone}").format(
         start_day=day_in_words(start_date),
         start_time=time_in_words(start_time),
         end_day=day_in_words(end_date),
-        end_time=time_in_words(end_time or start_time),
-        zone=zone,
+        end_time=time_in_words(end_time),
+        zone=end_zone,
     )
 
 

@@ -63,9 +63,30 @@ def test_timed_in_winter_uses_winter_time():
     assert meeting_dates_in_words(item) == "26 February 2019, 10:00–12:00 CET"
 
 
-def test_timed_start_only():
+def test_timed_start_only_says_from_and_invents_no_end():
     item = meeting(D(2019, 3, 5), start_time=T(9, 0), zone="Europe/Belgrade")
-    assert meeting_dates_in_words(item) == "5 March 2019, 09:00 CET"
+    assert meeting_dates_in_words(item) == "5 March 2019, from 09:00 CET"
+
+
+def test_start_time_without_end_time_over_two_days_is_not_a_24_hour_meeting():
+    item = meeting(D(2019, 11, 14), D(2019, 11, 15), start_time=T(9, 30), zone="Europe/Belgrade")
+    assert meeting_dates_in_words(item) == "14–15 November 2019, from 09:30 CET"
+
+
+def test_start_time_without_end_time_across_months():
+    item = meeting(D(2019, 10, 31), D(2019, 11, 1), start_time=T(9, 30), zone="Europe/Belgrade")
+    assert meeting_dates_in_words(item) == "31 October – 1 November 2019, from 09:30 CET"
+
+
+def test_start_time_without_end_time_names_the_zone_of_the_start():
+    # The clocks go back on 27 October 2019: the meeting starts in summer time.
+    item = meeting(D(2019, 10, 26), D(2019, 10, 28), start_time=T(9, 30), zone="Europe/Belgrade")
+    assert meeting_dates_in_words(item) == "26–28 October 2019, from 09:30 CEST"
+
+
+def test_timed_across_a_change_of_clocks_names_both_zones():
+    item = meeting(D(2019, 10, 26), D(2019, 10, 28), start_time=T(9, 0), end_time=T(13, 0), zone="Europe/Belgrade")
+    assert meeting_dates_in_words(item) == "26 October 2019, 09:00 CEST – 28 October 2019, 13:00 CET"
 
 
 def test_timed_over_several_days():
@@ -75,7 +96,7 @@ def test_timed_over_several_days():
 
 def test_zone_without_abbreviation_is_given_as_utc_offset():
     item = meeting(D(2019, 4, 24), start_time=T(9, 0), zone="Asia/Dubai")
-    assert meeting_dates_in_words(item) == "24 April 2019, 09:00 UTC+04"
+    assert meeting_dates_in_words(item) == "24 April 2019, from 09:00 UTC+04"
 
 
 def test_unknown_date():

@@ -19,13 +19,15 @@ SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def schema_date(meeting, which):
-    """ISO 8601 start or end: date and time with offset when timed, year-month when only the month is known."""
+    """ISO 8601 start or end: date and time with offset when that time is known, year-month when only the month is."""
     day = meeting.start_date if which == "start" else meeting.end_date
     if meeting.date_precision == DatePrecision.MONTH:
         return day.strftime("%Y-%m")
-    if meeting.is_timed:
-        moment = meeting.start_datetime() if which == "start" else meeting.end_datetime()
-        return moment.isoformat()
+    if which == "start" and meeting.is_timed:
+        return meeting.start_datetime().isoformat()
+    if which == "end" and meeting.is_timed and meeting.end_time is not None:
+        return meeting.end_datetime().isoformat()
+    # Without an announced end time the end is a day: a made-up hour would be read as fact.
     return day.isoformat()
 
 
