@@ -20,9 +20,7 @@ from events.calendar.importer import import_calendar
 from events.editors import actions as editing
 from events.editors.export import csv_response
 from events.editors.forms import CancelForm, DuplicateForm, ImportCalendarForm, PostponeForm
-from events.markdown import render_markdown
-
-MAX_PREVIEW_CHARACTERS = 100_000
+from events.markdown import render_markdown, validate_description_length
 
 
 class MeetingEditorViews:
@@ -196,8 +194,11 @@ class MeetingEditorViews:
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         text = request.POST.get("text", "")
-        if len(text) > MAX_PREVIEW_CHARACTERS:
-            return HttpResponseBadRequest(_("The description is too long to preview."))
+        try:
+            validate_description_length(text)
+        except ValidationError as error:
+            # The form would refuse it on save too: same limit, same message.
+            return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain; charset=utf-8")
         return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")
 
     def export_csv_view(self, request):

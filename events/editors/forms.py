@@ -10,6 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from events.calendar.fetching import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
+from events.markdown import validate_description_length
 from events.models import END_BEFORE_START, Meeting
 
 # Plain-language messages; tests assert them exactly.
@@ -46,6 +47,12 @@ class MeetingAdminForm(forms.ModelForm):
                 stored = Meeting.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
                 seen = stored or seen
             self.fields["seen_updated_at"].initial = seen.isoformat()
+
+    def clean_description(self):
+        # The public page renders at most this much (events/markdown.py): refuse rather than cut.
+        description = self.cleaned_data.get("description", "")
+        validate_description_length(description)
+        return description
 
     def clean(self):
         cleaned_data = super().clean()
