@@ -1,5 +1,7 @@
 """Editors' accounts: login throttling glue for django-axes and a log line for every login."""
 
+import functools
+import ipaddress
 import logging
 
 from axes.backends import AxesStandaloneBackend
@@ -12,17 +14,39 @@ from django.shortcuts import render
 logger = logging.getLogger("meetings_site.security")
 
 
-def client_ip_address(request):
-    """The client's address: REMOTE_ADDR, or the header a trusted proxy sets (CLIENT_IP_HEADER).
+def _valid_address(value):
+    """value as one canonical IP address, or None when it is not exactly one valid address."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except (AttributeError, ValueError):
+        return None
+    # One client has one spelling: an IPv4 address mapped into IPv6 is that IPv4 address.
+    return str(getattr(address, "ipv4_mapped", None) or address)
 
-    nginx (docs/nginx.conf) overwrites X-Real-IP with the connecting address, so with
-    CLIENT_IP_HEADER=HTTP_X_REAL_IP a client cannot choose its own address.
+
+@functools.cache
+def _trusted_networks(proxies):
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted_proxy(address):
+    address = ipaddress.ip_address(address)
+    return any(address in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_ip_address(request):
+    """The client's address, the only place it is decided (lockouts, logs, the cache budget).
+
+    REMOTE_ADDR, unless it is one of TRUSTED_PROXIES and CLIENT_IP_HEADER holds exactly one
+    valid address: anyone else can send that header, and only the proxy overwrites it
+    (docs/nginx.conf). None when not even REMOTE_ADDR is an address.
     """
-    if settings.CLIENT_IP_HEADER:
-        forwarded = request.META.get(settings.CLIENT_IP_HEADER, "").strip()
-        if forwarded:
+    remote = _valid_address(request.META.get("REMOTE_ADDR"))
+    if settings.CLIENT_IP_HEADER and remote is not None and _is_trusted_proxy(remote):
+        forwarded = _valid_address(request.META.get(settings.CLIENT_IP_HEADER))
+        if forwarded is not None:
             return forwarded
-    return request.META.get("REMOTE_ADDR")
+    return remote
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -40,7 +64,7 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 
 
 def _address(request):
-    return client_ip_address(request) if request is not None else "-"
+    return (client_ip_address(request) if request is not None else None) or "-"
 
 
 @receiver(user_logged_in, dispatch_uid="security_log_login")

@@ -6,6 +6,7 @@ environment; see README.md, "Configuration".
 
 import datetime
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -219,16 +220,27 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # django-axes: five wrong passwords are answered with the form's error; the sixth locks the
-# username from that address for AXES_COOLOFF_MINUTES. Locking by username and address
-# together means a stranger cannot lock an editor out from elsewhere.
+# username for AXES_COOLOFF_MINUTES, from every address. Counting per username and address
+# alone let an attacker with many addresses (or, before, a forged header) guess without end;
+# counted per username, that pair is covered too. A stranger can therefore lock an editor
+# out: the lock ends by itself, and a password reset or axes_reset_username lifts it
+# (docs/operations.md, "Editors' accounts").
 AXES_FAILURE_LIMIT = 6
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "meetings_site.security.lockout_response"
-# Behind a proxy every request comes from the proxy; see meetings_site/security.py.
 AXES_CLIENT_IP_CALLABLE = "meetings_site.security.client_ip_address"
+# Behind a proxy every request comes from the proxy: CLIENT_IP_HEADER names the header it sets,
+# honoured only on requests from TRUSTED_PROXIES (addresses or networks; nginx on the same
+# host by default). See meetings_site.security.client_ip_address.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from error
 
 # Idle editors are logged out: the session lasts SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", "60"))

@@ -1,13 +1,16 @@
 """Editors' accounts: lockout after repeated wrong passwords, login logging, idle timeout, password rules."""
 
 import datetime
+import io
 import logging
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 PASSWORD = "correct horse battery staple"
@@ -47,14 +50,43 @@ def test_locked_account_refuses_even_the_right_password(client, editor):
 
 
 @pytest.mark.django_db
-def test_lockout_is_for_that_address_only(client, editor):
+def test_lockout_holds_from_every_address(client, editor):
     for _ in range(6):
         log_in(client, "wrong password", address="203.0.113.7")
 
     response = log_in(client, PASSWORD, address="198.51.100.20")
 
-    assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_from_many_addresses_lock_the_account(client, editor):
+    statuses = [log_in(client, "wrong password", address=f"198.51.100.{attempt}").status_code for attempt in range(8)]
+
+    assert statuses == [200] * 5 + [429] * 3
+
+
+@pytest.mark.django_db
+def test_lockout_ends_after_the_cool_off(client, editor):
+    for _ in range(6):
+        log_in(client, "wrong password")
+
+    with time_machine.travel(timezone.now() + settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1)):
+        response = log_in(client, PASSWORD)
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+@pytest.mark.django_db
+def test_axes_reset_username_lets_the_editor_in_at_once(client, editor):
+    for _ in range(6):
+        log_in(client, "wrong password")
+
+    call_command("axes_reset_username", "editor", stdout=io.StringIO())
+    response = log_in(client, PASSWORD)
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
 
 
 @pytest.mark.django_db
