@@ -9,4 +9,7 @@ class SiteConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from meetings_site import security  # noqa: F401  (connects the login signal receivers)
+        from meetings_site import (
+            checks,  # noqa: F401  (registers the settings checks)
+            security,  # noqa: F401  (connects the login signal receivers)
+        )

@@ -8,6 +8,8 @@ import datetime
 import hashlib
 import ipaddress
 import os
+import re
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -41,8 +43,29 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
-# Absolute base URL used where a request is not at hand (calendar feeds, sitemaps).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `runserver [addr:]port`, as Django's runserver reads it.
+RUNSERVER_ADDRPORT = re.compile(r"^(?:(?P<addr>\[[0-9a-fA-F:.]+\]|[^:\[\]]+):)?(?P<port>\d+)$")
+
+
+def local_site_url(argv, environ):
+    """The development server's own address: the port runserver was given (`make run PORT=8801`
+    passes it on), else PORT, else 8000. One value per process, so nothing cached with absolute
+    links inside can differ between requests; production sets SITE_URL (a deploy check says so)."""
+    host, port = "127.0.0.1", environ.get("PORT") or "8000"
+    if len(argv) > 1 and argv[1] == "runserver":
+        addrport = next((argument for argument in argv[2:] if not argument.startswith("-")), "")
+        match = RUNSERVER_ADDRPORT.match(addrport)
+        if match:
+            port = match["port"]
+            # A server listening on every address is reached on loopback.
+            addr = match["addr"] or "127.0.0.1"
+            host = {"0.0.0.0": "127.0.0.1", "0": "127.0.0.1", "[::]": "[::1]"}.get(addr, addr)  # noqa: S104 - read, not bound
+    return f"http://{host}:{port}"
+
+
+# Absolute base of the links written for elsewhere (calendar feeds and links, canonical, OpenGraph,
+# JSON-LD): cached pieces hold these links, so never taken from a request's Host.
+SITE_URL = (os.environ.get("SITE_URL") or local_site_url(sys.argv, os.environ)).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,6 +168,9 @@ def code_fingerprint():
             if path.suffix in {".py", ".html", ".txt", ".css", ".js"} and "migrations" not in path.parts:
                 digest.update(path.read_bytes())
     digest.update((BASE_DIR / "requirements.txt").read_bytes())
+    # Cached feeds and calendar entries hold absolute links: two development servers on other
+    # ports sharing one Redis must not serve each other's.
+    digest.update(SITE_URL.encode())
     return digest.hexdigest()[:12]
 
 

@@ -13,11 +13,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def production_environment(**extra):
-    """The environment a production process gets: DEBUG off, a real key, a host name, nothing else."""
+    """The environment a production process gets: DEBUG off, a real key, its host name and address, nothing else."""
     environment = {
         "PATH": os.environ["PATH"],
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "calendar.example.org",
+        "SITE_URL": "https://calendar.example.org",
     }
     environment.update(extra)
     return environment

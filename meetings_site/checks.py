@@ -1,0 +1,47 @@
+"""System checks for settings that a wrong value breaks quietly rather than loudly."""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import checks
+from django.utils.translation import gettext as _
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@checks.register(checks.Tags.compatibility)
+def check_site_url(app_configs, **kwargs):
+    """SITE_URL must be an absolute http(s) address: every link written into feeds and calendars starts with it."""
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        return [
+            checks.Error(
+                _("SITE_URL %(value)r is not an absolute http or https address.") % {"value": settings.SITE_URL},
+                hint=_("Set SITE_URL to the site's public address, e.g. https://meetings.example.org."),
+                id="meetings_site.E001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_site_url_deployed(app_configs, **kwargs):
+    """In production a loopback SITE_URL means it was never set: subscribers would get links to nowhere."""
+    if settings.DEBUG or not is_loopback(urlsplit(settings.SITE_URL).hostname or ""):
+        return []
+    return [
+        checks.Warning(
+            _("SITE_URL is %(value)s: links in feeds, calendar links and canonical links point at this machine.")
+            % {"value": settings.SITE_URL},
+            hint=_("Set SITE_URL to the site's public address, e.g. https://meetings.example.org."),
+            id="meetings_site.W001",
+        )
+    ]
