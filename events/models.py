@@ -588,12 +588,20 @@ class Meeting(models.Model):
         self.normalise_dates()
 
     def schedule_changed(self):
-        """True when a saved meeting's date, time, place or status differs from the database."""
+        """True when a saved meeting's date, time, place or status differs from the database.
+
+        Also keeps what was stored of its publication, ``stored_publication`` (publication, publish_at),
+        None for a new meeting: whether the public could see the meeting before this write decides
+        whether the write moves the public versions (events.cache.invalidation), and this read is
+        already being made."""
+        self.stored_publication = None
         if self.pk is None:
             return False
-        stored = type(self).objects.filter(pk=self.pk).values(*self.SCHEDULE_FIELDS).first()
+        fields = (*self.SCHEDULE_FIELDS, "publication", "publish_at")
+        stored = type(self).objects.filter(pk=self.pk).values(*fields).first()
         if stored is None:
             return False
+        self.stored_publication = (stored["publication"], stored["publish_at"])
         return any(stored[field] != getattr(self, field) for field in self.SCHEDULE_FIELDS)
 
     @cached_property

@@ -93,19 +93,18 @@ TIMEZONE_LAST_YEAR = 2050
 
 
 def timezone_years(first_date, last_date):
-    """(first year, last year) a zone's VTIMEZONE is checked over: its meetings' years and at least 2000–2050."""
-    return first_date.year, max(last_date.year + 1, TIMEZONE_LAST_YEAR)
+    """(first year, last year) a zone's VTIMEZONE covers: its meetings' years, the year after, and 2000–2050."""
+    return min(first_date.year, TIMEZONE_FIRST_YEAR), max(last_date.year + 1, TIMEZONE_LAST_YEAR)
 
 
 @functools.lru_cache(maxsize=256)
 def timezone_piece(tzid, first_year, last_year):
     """The VTIMEZONE for a venue's zone, right on every meeting date and after (see events.calendar.vtimezone).
 
-    icalendar writes 1970–2038 by default; a 2040 meeting read with that would be an hour
-    off in clients that trust the feed's VTIMEZONE (Outlook, Thunderbird). The piece depends
-    only on its arguments and the zone data, so it is kept in memory.
+    The piece depends only on its arguments, the code and the zone data (tzdata is pinned in
+    requirements.txt, which the release fingerprint covers), so it is kept in memory.
     """
-    return vtimezone.timezone_component(tzid, first_year, last_year, earliest_year=TIMEZONE_FIRST_YEAR).to_ical()
+    return vtimezone.timezone_component(tzid, first_year, last_year).to_ical()
 
 
 # --- One meeting ------------------------------------------------------------

@@ -1,14 +1,23 @@
 """VTIMEZONE components that every calendar program reads the same way, beyond 2038.
 
-icalendar's ``Timezone.from_tzid`` lists each transition as an RDATE. libical
-(Thunderbird) and Apple read that, but Outlook ignores RDATE in a VTIMEZONE and
-then puts summer meetings an hour off; vobject misreads the lists too. So when
-the zone has followed one yearly rule over the years asked for (every zone in
-the region has: the EU's last Sunday of March and of October since 1996), the
-zone is written as Outlook and Google write it — one DAYLIGHT and one STANDARD
-with a yearly RRULE and no end, which stays right in 2040 and after. A zone
-without summer time gets one STANDARD. Only a zone whose rules changed within
-the years asked for falls back to icalendar's explicit transitions.
+Clients that trust the feed's VTIMEZONE (Outlook, Thunderbird, vobject, ical.js) know
+nothing of a zone before its first observance and nothing the observances do not say, so
+a VTIMEZONE has to describe every offset change over the years its feed covers:
+
+- It starts at the last change *before* those years. Starting at the first change within
+  them left every meeting earlier in that year before all observances (ical.js then reads
+  it as UTC).
+- Each rule period of the zone gets its own observances: the changes that follow one yearly
+  rule (same month, same weekday of it, same wall-clock time) in consecutive years become
+  one DAYLIGHT or STANDARD with a yearly ``RRULE`` ending (``UNTIL``) at the period's last
+  change; a change that follows no such rule is an observance of its own with only a
+  DTSTART. No RDATE lists: Outlook ignores RDATE in a VTIMEZONE, and ical.js and vobject
+  misread icalendar's lists of them.
+- The period still running at the end of the years asked for has no ``UNTIL``, as Outlook
+  and Google write a zone: it stays right after 2038.
+
+The changes come from the system's zone data (``zoneinfo`` with the pinned ``tzdata``),
+never from a table of rules, so irregular zones (Morocco's Ramadan changes) are right too.
 """
 
 import calendar
@@ -19,11 +28,15 @@ from typing import NamedTuple
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+# How far back to look for the change before the years asked for; a zone with none since has
+# had one offset all along, and its one observance starts where Outlook starts them.
+EARLIEST_YEAR = 1900
+FIXED_ONSET = datetime.datetime(1601, 1, 1)
 
 
 class Transition(NamedTuple):
-    """A change of UTC offset, with the wall-clock time (in the old offset) at which it happens."""
+    """A change of UTC offset (or of its name), with the wall-clock time (in the old offset) at which it happens."""
 
     local_onset: datetime.datetime
     offset_from: datetime.timedelta
@@ -31,106 +44,139 @@ class Transition(NamedTuple):
     name: str
     is_daylight: bool
 
+    @property
+    def utc_onset(self):
+        return (self.local_onset - self.offset_from).replace(tzinfo=datetime.UTC)
+
+
+def state(moment, zone):
+    """What a VTIMEZONE says of an instant: its offset, its name, and whether it is summer time."""
+    local = moment.astimezone(zone)
+    return local.utcoffset(), local.tzname(), bool(local.dst())
+
 
 def transitions(zone, first_year, last_year):
-    """Every offset change from 1 January of first_year to 31 December of last_year.
+    """Every change of offset or name from 1 January of first_year to 31 December of last_year (UTC).
 
-    Scans day by day (offsets change at most a few times a year) and narrows each change
-    down to the minute by bisection.
+    A change of name alone counts too (Istanbul kept +03 in 2016 but stopped calling it
+    summer time). Scans day by day (offsets change at most a few times a year) and narrows
+    each change down to the second by bisection.
     """
     found = []
     moment = datetime.datetime(first_year, 1, 1, tzinfo=datetime.UTC)
     end = datetime.datetime(last_year + 1, 1, 1, tzinfo=datetime.UTC)
-    offset = moment.astimezone(zone).utcoffset()
-    day = datetime.timedelta(days=1)
+    current = state(moment, zone)
     while moment < end:
-        following = moment + day
-        next_offset = following.astimezone(zone).utcoffset()
-        if next_offset != offset:
-            # Whole seconds: low still has the old offset, high is the first second with the new one.
+        following = moment + DAY
+        if state(following, zone) != current:
+            # Whole seconds: low is still in the old state, high is the first second of the new one.
             low, high = int(moment.timestamp()), int(following.timestamp())
             while high - low > 1:
                 middle = (low + high) // 2
-                if datetime.datetime.fromtimestamp(middle, zone).utcoffset() == offset:
+                if state(datetime.datetime.fromtimestamp(middle, datetime.UTC), zone) == current:
                     low = middle
                 else:
                     high = middle
-            after = datetime.datetime.fromtimestamp(high, zone)
-            local_onset = after.replace(tzinfo=None) - next_offset + offset
-            found.append(Transition(local_onset, offset, next_offset, after.tzname(), bool(after.dst())))
-            offset = next_offset
+            after = datetime.datetime.fromtimestamp(high, datetime.UTC)
+            offset, name, is_daylight = state(after, zone)
+            local_onset = (after + current[0]).replace(tzinfo=None)
+            found.append(Transition(local_onset, current[0], offset, name, is_daylight))
+            current = offset, name, is_daylight
         moment = following
     return found
 
 
-def yearly_rule(onsets):
-    """BYMONTH and BYDAY (e.g. 3, "-1SU") shared by all these onsets, with their common time; else None."""
-    months = {onset.month for onset in onsets}
-    weekdays = {onset.weekday() for onset in onsets}
-    times = {onset.time() for onset in onsets}
-    years = [onset.year for onset in onsets]
-    if len(months) != 1 or len(weekdays) != 1 or len(times) != 1 or len(set(years)) != len(years):
-        return None
-    month, weekday = months.pop(), weekdays.pop()
-    if all(onset.day + 7 > calendar.monthrange(onset.year, month)[1] for onset in onsets):
-        position = -1
-    else:
-        positions = {(onset.day - 1) // 7 + 1 for onset in onsets}
-        if len(positions) != 1:
-            return None
-        position = positions.pop()
-    return month, f"{position}{WEEKDAYS[weekday]}", times.pop()
+def change_before(zone, year):
+    """The last offset change before 1 January of year, or None if there was none since EARLIEST_YEAR."""
+    for earlier in range(year - 1, EARLIEST_YEAR - 1, -1):
+        changes = transitions(zone, earlier, earlier)
+        if changes:
+            return changes[-1]
+    return None
 
 
-def observance(kind, transition, dtstart, rule=None):
-    component = kind()
-    component.add("dtstart", dtstart)
-    component.add("tzoffsetfrom", transition.offset_from)
-    component.add("tzoffsetto", transition.offset_to)
-    component.add("tzname", transition.name)
-    if rule is not None:
-        month, byday, _ = rule
-        component.add("rrule", {"freq": "yearly", "bymonth": month, "byday": byday})
+def yearly_rules(onset):
+    """Every (month, BYDAY, time) yearly rule this onset is an instance of: its nth weekday, and "last" if it is."""
+    weekday = WEEKDAYS[onset.weekday()]
+    rules = {(onset.month, f"{(onset.day - 1) // 7 + 1}{weekday}", onset.time())}
+    if onset.day + 7 > calendar.monthrange(onset.year, onset.month)[1]:
+        rules.add((onset.month, f"-1{weekday}", onset.time()))
+    return rules
+
+
+def kind_of(change):
+    """What an observance shares across its onsets: the offsets, the name and whether it is summer time."""
+    return change.offset_from, change.offset_to, change.name, change.is_daylight
+
+
+class Period(NamedTuple):
+    """Changes that one observance describes: one, or one a year following a shared yearly rule."""
+
+    changes: list
+    rules: set
+
+
+def periods(changes):
+    """The changes grouped into periods, in order of their first change.
+
+    A change joins the latest period of its kind when it comes the year after that period's
+    last change and shares a yearly rule with all of it; otherwise it starts a period.
+    """
+    found = []
+    latest = {}
+    for change in changes:
+        period = latest.get(kind_of(change))
+        if period is not None and period.changes[-1].local_onset.year == change.local_onset.year - 1:
+            shared = period.rules & yearly_rules(change.local_onset)
+            if shared:
+                period.changes.append(change)
+                period.rules.intersection_update(shared)
+                continue
+        period = Period([change], yearly_rules(change.local_onset))
+        found.append(period)
+        latest[kind_of(change)] = period
+    return found
+
+
+def preferred_rule(rules):
+    """The rule to write when several fit: "last Sunday" over "fourth Sunday", as zones are defined."""
+    return min(rules, key=lambda rule: (not rule[1].startswith("-"), rule[1]))
+
+
+def observance(period, open_ended):
+    first = period.changes[0]
+    component = TimezoneDaylight() if first.is_daylight else TimezoneStandard()
+    component.add("dtstart", first.local_onset)
+    component.add("tzoffsetfrom", first.offset_from)
+    component.add("tzoffsetto", first.offset_to)
+    component.add("tzname", first.name)
+    if len(period.changes) > 1:
+        month, byday, _ = preferred_rule(period.rules)
+        rule = {"freq": "yearly", "bymonth": month, "byday": byday}
+        if not open_ended:
+            # A day after the last change: UNTIL is UTC, but vobject compares it with the local onset,
+            # and dropped the last change east of UTC when UNTIL was the change itself.
+            rule["until"] = period.changes[-1].utc_onset + DAY
+        component.add("rrule", rule)
     return component
 
 
-def timezone_component(tzid, first_year, last_year, earliest_year=None):
-    """The VTIMEZONE for tzid, right for every date from first_year on (see the module's docstring).
-
-    earliest_year: try to cover from this earlier year too, so the component is the same in
-    every feed; given up for first_year when the zone's rules changed in between.
-    """
-    if earliest_year is not None and earliest_year < first_year:
-        component = rule_component(tzid, earliest_year, last_year)
-        if component is not None:
-            return component
-    component = rule_component(tzid, first_year, last_year)
-    if component is not None:
-        return component
-    return Timezone.from_tzid(
-        tzid, first_date=datetime.date(first_year, 1, 1), last_date=datetime.date(last_year + 1, 1, 1)
-    )
-
-
-def rule_component(tzid, first_year, last_year):
-    """A VTIMEZONE with one yearly rule (or one fixed offset) for these years, or None when the rules changed."""
+def timezone_component(tzid, first_year, last_year):
+    """The VTIMEZONE for tzid, right for every instant from first_year to last_year (see the module's docstring)."""
     zone = zoneinfo.ZoneInfo(tzid)
     changes = transitions(zone, first_year, last_year)
+    before = change_before(zone, first_year)
     component = Timezone()
     component.add("tzid", tzid)
-    if not changes:
+    if before is None:
         start = datetime.datetime(first_year, 1, 1, tzinfo=zone)
-        fixed = Transition(None, start.utcoffset(), start.utcoffset(), start.tzname(), False)
-        component.add_component(observance(TimezoneStandard, fixed, datetime.datetime(first_year, 1, 1)))
-        return component
-    daylight = [change for change in changes if change.is_daylight]
-    standard = [change for change in changes if not change.is_daylight]
-    daylight_rule = yearly_rule([change.local_onset for change in daylight])
-    standard_rule = yearly_rule([change.local_onset for change in standard])
-    offsets_steady = len({(c.offset_from, c.offset_to, c.name) for c in changes}) == 2
-    every_year = len(daylight) == len(standard) == last_year - first_year + 1
-    if not (daylight_rule and standard_rule and offsets_steady and every_year):
-        return None
-    component.add_component(observance(TimezoneDaylight, daylight[0], daylight[0].local_onset, daylight_rule))
-    component.add_component(observance(TimezoneStandard, standard[0], standard[0].local_onset, standard_rule))
+        offset = start.utcoffset()
+        fixed = Transition(FIXED_ONSET, offset, offset, start.tzname(), bool(start.dst()))
+        changes = [fixed, *changes]
+    else:
+        changes = [before, *changes]
+    grouped = periods(changes)
+    for period in grouped:
+        runs_on = len(period.changes) > 1 and period.changes[-1].local_onset.year == last_year
+        component.add_component(observance(period, open_ended=runs_on))
     return component
