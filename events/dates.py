@@ -62,6 +62,13 @@ def zone_in_words(day, clock_time, zone_name):
     return abbreviation
 
 
+def start_time_in_words(day, start_time, zone_name):
+    """from 09:30 CET: the start of a meeting whose end time was not announced (calendar titles carry it)."""
+    return pgettext("start time only", "from {time} {zone}").format(
+        time=time_in_words(start_time), zone=zone_in_words(day, start_time, zone_name)
+    )
+
+
 def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
     """24 April 2019, 09:30–17:00 CEST; 14–15 November 2019, from 09:30 CET; or
     23 October 2018, 09:00 – 25 October 2018, 13:00 CEST.

@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
+from events import dates
 from events.calendar import vtimezone
 from events.models import Access, OrganiserRole, Status
 
@@ -111,10 +112,18 @@ def timezone_piece(tzid, first_year, last_year):
 
 
 def summary(meeting):
-    """The event title; the word "Cancelled" goes in it because Google Calendar hides STATUS:CANCELLED."""
+    """The event title; the word "Cancelled" goes in it because Google Calendar hides STATUS:CANCELLED.
+
+    A meeting with a start time and no end time is written as all-day dates (see has_times), so its
+    title carries the start: "Workshop (from 09:30 CET)".
+    """
+    title = meeting.title
     if meeting.is_cancelled:
-        return _("Cancelled: %(title)s") % {"title": meeting.title}
-    return meeting.title
+        title = _("Cancelled: %(title)s") % {"title": title}
+    if starts_at_a_time_only(meeting):
+        start = dates.start_time_in_words(meeting.start_date, meeting.start_time, meeting.timezone_name)
+        title = _("%(title)s (%(start)s)") % {"title": title, "start": start}
+    return title
 
 
 def location(meeting):
@@ -128,10 +137,24 @@ def all_day_dates(meeting):
     return meeting.start_date, meeting.end_date + datetime.timedelta(days=1)
 
 
+def has_times(meeting):
+    """True when a calendar can place the meeting between two times: it has a start and a later end.
+
+    Organisers often announce only when a meeting starts. Any end written for it would be made up
+    (the end of the start day, a default hour, or, for a meeting over several days, its start time
+    on the last day), so such a meeting is written as all-day dates over its days, with the start
+    time in its title and description (docs/architecture.md, "A start without an end").
+    """
+    return meeting.is_timed and meeting.end_time is not None and meeting.end_datetime() > meeting.start_datetime()
+
+
+def starts_at_a_time_only(meeting):
+    return meeting.is_timed and not has_times(meeting)
+
+
 def timed_span(meeting):
-    """(start, end) as aware datetimes in the venue's zone; end is None when no end time is known."""
-    start, end = meeting.start_datetime(), meeting.end_datetime()
-    return start, (end if end != start else None)
+    """(start, end) as aware datetimes in the venue's zone, for a meeting that has_times."""
+    return meeting.start_datetime(), meeting.end_datetime()
 
 
 def date_label(meeting):
@@ -151,10 +174,12 @@ class Related(NamedTuple):
 
 
 def description(meeting, related, page_url=None):
-    """Plain text for DESCRIPTION: summary, status note, organisers, funders, linked meetings, the page."""
+    """Plain text for DESCRIPTION: summary, dates, status note, organisers, funders, linked meetings, the page."""
     lines = []
     if meeting.summary:
         lines += [meeting.summary, ""]
+    # The dates in words, as the site writes them: all-day entries of a start-only meeting lose its start time.
+    lines.append(_("When: %(dates)s") % {"dates": dates.meeting_dates_in_words(meeting)})
     if meeting.status_note:
         lines.append(_("%(status)s: %(note)s") % {"status": Status(meeting.status).label, "note": meeting.status_note})
     # Enum labels, not get_FOO_display(): that translates every choice of the field on each call.
@@ -184,11 +209,10 @@ def new_event(meeting, related, revised_at=None):
     event.add("created", meeting.created_at)
     event.add("last-modified", revised)
     event.add("sequence", meeting.sequence)
-    if meeting.is_timed:
+    if has_times(meeting):
         start, end = timed_span(meeting)
         event.add("dtstart", start)
-        if end is not None:
-            event.add("dtend", end)
+        event.add("dtend", end)
     else:
         first_day, day_after = all_day_dates(meeting)
         event.add("dtstart", first_day)

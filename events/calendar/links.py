@@ -48,22 +48,22 @@ def _utc_stamp(moment):
 
 
 def google_dates(meeting):
-    """Google's `dates`: YYYYMMDD/YYYYMMDD with the exclusive end for all-day, UTC times otherwise."""
-    if meeting.is_timed:
+    """Google's `dates`: UTC times for a meeting with both times, else YYYYMMDD/YYYYMMDD with the exclusive end."""
+    if ical.has_times(meeting):
         start, end = ical.timed_span(meeting)
-        return f"{_utc_stamp(start)}/{_utc_stamp(end or start)}"
+        return f"{_utc_stamp(start)}/{_utc_stamp(end)}"
     first_day, day_after = ical.all_day_dates(meeting)
     return f"{first_day:%Y%m%d}/{day_after:%Y%m%d}"
 
 
 def outlook_dates(meeting):
     """Outlook.com's startdt/enddt (and allday): ISO dates with the exclusive end, or UTC times."""
-    if meeting.is_timed:
+    if ical.has_times(meeting):
         start, end = ical.timed_span(meeting)
         utc = "%Y-%m-%dT%H:%M:%SZ"
         return {
             "startdt": start.astimezone(datetime.UTC).strftime(utc),
-            "enddt": (end or start).astimezone(datetime.UTC).strftime(utc),
+            "enddt": end.astimezone(datetime.UTC).strftime(utc),
         }
     first_day, day_after = ical.all_day_dates(meeting)
     return {"startdt": first_day.isoformat(), "enddt": day_after.isoformat(), "allday": "true"}
