@@ -1,9 +1,7 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from events.calendar import views as calendar_views
-from events.public import feeds, organisation_views, views
-from events.public.sitemaps import SITEMAPS
+from events.public import feeds, organisation_views, sitemaps, views
 
 app_name = "events"
 
@@ -26,5 +24,11 @@ urlpatterns = [
     path("funders/<slug:slug>/", organisation_views.FunderDetailView.as_view(), name="funder"),
     path("feeds/meetings.rss", feeds.NewMeetingsFeed(), name="feed_rss"),
     path("feeds/meetings.atom", feeds.NewMeetingsAtomFeed(), name="feed_atom"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "events:sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<slug:section>.xml", sitemaps.section, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap-section"),
 ]

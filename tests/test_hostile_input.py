@@ -50,6 +50,7 @@ PUBLIC_PATHS = [
     "/feeds/meetings.rss",
     "/feeds/meetings.atom",
     "/sitemap.xml",
+    "/sitemap-meetings.xml",
     "/calendar.ics",
     "/meetings/regional-meeting.ics",
     "/meetings/regional-meeting/cluster.ics",

@@ -39,7 +39,9 @@ QUERIES = {
     "/organisers/rcc/": (7, 7),
     "/funders/eu/": (7, 7),
     "/feeds/meetings.rss": (1, 1),
-    "/sitemap.xml": (2, 2),
+    "/sitemap.xml": (2, 2),  # the index: how many meetings (its pages), their latest change
+    "/sitemap-meetings.xml": (2, 2),  # how many meetings, one page of them
+    "/sitemap-pages.xml": (0, 0),
 }
 
 

@@ -495,9 +495,12 @@ def test_atom_feed(client, db):
 def test_sitemap_lists_pages_and_published_meetings_only(client, db):
     MeetingFactory(slug="public")
     MeetingFactory(slug="hidden", publication=Publication.DRAFT)
-    response = client.get("/sitemap.xml")
     ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = [loc.text for loc in parse_xml(response.content).findall("sm:url/sm:loc", ns)]
+    # /sitemap.xml is an index of sections (tests/test_sitemap.py); follow it.
+    sections = [loc.text for loc in parse_xml(client.get("/sitemap.xml").content).findall("sm:sitemap/sm:loc", ns)]
+    locations = [
+        loc.text for section in sections for loc in parse_xml(client.get(section).content).findall("sm:url/sm:loc", ns)
+    ]
     assert locations == [
         "http://testserver/",
         "http://testserver/meetings/",
