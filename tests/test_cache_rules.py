@@ -506,3 +506,282 @@ def test_a_new_release_gives_feeds_a_new_etag(client, settings):
 
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
+
+
+# --- 11. Public versions move only for public changes -------------------------------------------------
+
+PUBLIC_PAGES = ["/", "/meetings/", "/meetings/board-of-the-rcc/"]
+PUBLIC_FEEDS = ["/calendar.ics", "/calendar.ics?date_from=2000-01-01", "/meetings/board-of-the-rcc.ics"]
+
+
+@pytest.fixture
+def public_and_draft():
+    """A published meeting (in every public answer) and a draft, each with an organiser, a venue, a topic."""
+    soon = datetime.date.today() + datetime.timedelta(days=30)
+    board = MeetingFactory(title="Board of the RCC", start_date=soon, venue=VenueFactory(name="Hotel Tirana"))
+    MeetingOrganiserFactory(meeting=board, organisation=OrganisationFactory(name="Regional Cooperation Council"))
+    board.topics.add(TopicFactory(name="Border security"))
+    draft = MeetingFactory(
+        title="Draft meeting",
+        start_date=soon,
+        publication="draft",
+        venue=VenueFactory(name="Draft venue"),
+    )
+    MeetingOrganiserFactory(meeting=draft, organisation=OrganisationFactory(name="Draft partner"))
+    return board, draft
+
+
+def public_answers(client):
+    """What a visitor and a subscriber hold: each page (cached), each feed's ETag and Last-Modified."""
+    answers = {}
+    for url in PUBLIC_PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        answers[url] = response.content
+    for url in PUBLIC_FEEDS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        answers[url] = (response["ETag"], response["Last-Modified"])
+    return answers
+
+
+def assert_unchanged(client, before):
+    """Every page is still a page-cache hit, byte for byte; every feed keeps its ETag and answers 304 to it."""
+    for url in PUBLIC_PAGES:
+        response = client.get(url)
+        assert (page_status(response), response.content) == ("hit", before[url]), url
+    for url in PUBLIC_FEEDS:
+        response = client.get(url)
+        assert (response["ETag"], response["Last-Modified"]) == before[url], url
+        assert client.get(url, headers={"if-none-match": before[url][0]}).status_code == 304, url
+
+
+def moved(client, before):
+    """The public answers whose version moved: pages rebuilt, feeds with a new ETag."""
+    changed = [url for url in PUBLIC_PAGES if page_status(client.get(url)) != "hit"]
+    changed += [url for url in PUBLIC_FEEDS if client.get(url).get("ETag") != before[url][0]]
+    return changed
+
+
+def test_a_draft_edited_in_the_admin_leaves_every_public_answer_as_it_was(client, admin_client, public_and_draft):
+    _board, draft = public_and_draft
+    small_arms = TopicFactory(name="Small arms")  # a new topic is public: the filter form lists it
+    before = public_answers(client)
+    version_before = version.current()
+    url = f"/admin/events/meeting/{draft.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data.update(
+        {
+            "title": "Draft meeting, renamed",
+            "topics": [str(small_arms.pk)],
+            "organiser_roles-0-role": "host",
+            "fundings-0-organisation": str(OrganisationFactory(name="Draft funder").pk),
+            "fundings-0-position": "0",
+        }
+    )
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert version.current() == version_before
+    assert_unchanged(client, before)
+    # The editor sees the change at once: the admin and the draft's preview are not keyed on public versions.
+    assert "Draft meeting, renamed" in admin_client.get(url).content.decode()
+    preview = admin_client.get(draft.get_absolute_url()).content.decode()
+    assert "Draft meeting, renamed" in preview
+    assert "Small arms" in preview
+
+
+def test_a_new_draft_with_a_new_venue_and_partner_leaves_every_public_answer_as_it_was(
+    client, admin_client, public_and_draft
+):
+    before = public_answers(client)
+    venue = VenueFactory(name="New hotel")
+    partner = OrganisationFactory(name="New partner")
+    data = form_data(admin_client.get("/admin/events/meeting/add/"))
+    data.update(
+        {
+            "title": "A new draft",
+            "slug": "a-new-draft",
+            "date_precision": "day",
+            "start_date": "2030-04-24",
+            "venue": str(venue.pk),
+            "organiser_roles-0-organisation": str(partner.pk),
+            "organiser_roles-0-role": "organiser",
+            "organiser_roles-0-position": "0",
+        }
+    )
+
+    response = admin_client.post("/admin/events/meeting/add/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert_unchanged(client, before)
+
+
+def test_deleting_a_draft_leaves_every_public_answer_as_it_was(client, admin_client, public_and_draft):
+    _board, draft = public_and_draft
+    BackToBackFactory(from_meeting=draft, to_meeting=MeetingFactory(title="Another draft", publication="draft"))
+    before = public_answers(client)
+
+    response = admin_client.post(f"/admin/events/meeting/{draft.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert_unchanged(client, before)
+
+
+def test_deleting_a_published_meeting_moves_every_public_answer(client, admin_client, public_and_draft):
+    board, _draft = public_and_draft
+    before = public_answers(client)
+
+    response = admin_client.post(f"/admin/events/meeting/{board.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert moved(client, before) == ["/", "/meetings/", "/meetings/board-of-the-rcc/", *PUBLIC_FEEDS]
+    assert client.get("/meetings/board-of-the-rcc/").status_code == 404
+
+
+def publish_draft(board, draft):
+    draft.publication = "published"
+    draft.save()
+
+
+def unpublish(board, draft):
+    board.publication = "draft"
+    board.save()
+
+
+def rename_published(board, draft):
+    board.title = "Board of the RCC, renamed"
+    board.save()
+
+
+def add_organiser_to_published(board, draft):
+    MeetingOrganiserFactory(meeting=board, organisation=OrganisationFactory(name="UNODC"))
+
+
+def link_draft_to_published(board, draft):
+    BackToBackFactory(from_meeting=draft, to_meeting=board)
+
+
+def move_draft_partner_to_published(board, draft):
+    role = draft.organiser_roles.get()
+    role.meeting = board
+    role.save()
+
+
+def move_published_partner_to_draft(board, draft):
+    role = board.organiser_roles.get()
+    role.meeting = draft
+    role.save()
+
+
+def add_topic_to_published(board, draft):
+    board.topics.add(TopicFactory(name="P-CVE"))
+
+
+def rename_venue_of_published(board, draft):
+    board.venue.name = "Hotel Tirana International"
+    board.venue.save()
+
+
+def rename_partner_of_published(board, draft):
+    organisation = board.organiser_roles.get().organisation
+    organisation.acronym = "RCC"
+    organisation.save()
+
+
+def add_unused_topic(board, draft):
+    TopicFactory(name="A topic no meeting has yet")  # the public filter form lists every topic
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        publish_draft,
+        unpublish,
+        rename_published,
+        add_organiser_to_published,
+        link_draft_to_published,
+        move_draft_partner_to_published,
+        move_published_partner_to_draft,
+        add_topic_to_published,
+        rename_venue_of_published,
+        rename_partner_of_published,
+        add_unused_topic,
+    ],
+)
+def test_each_public_change_still_moves_the_public_versions(client, public_and_draft, change):
+    board, draft = public_and_draft
+    before = public_answers(client)
+
+    change(board, draft)
+
+    assert "/calendar.ics" in moved(client, before)
+    assert page_status(client.get("/meetings/")) == "hit"  # moved() asked once since: the new version is kept
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda board, draft: setattr(draft, "title", "Renamed draft") or draft.save(),
+        lambda board, draft: MeetingOrganiserFactory(meeting=draft, organisation=OrganisationFactory(name="UNODC")),
+        lambda board, draft: draft.topics.add(board.topics.get()),
+        lambda board, draft: setattr(draft.venue, "name", "Renamed venue") or draft.venue.save(),
+        lambda board, draft: OrganisationFactory(name="A body no meeting names"),
+        lambda board, draft: BackToBackFactory(from_meeting=draft, to_meeting=MeetingFactory(publication="draft")),
+    ],
+    ids=["rename", "organiser", "topic", "venue", "organisation", "link"],
+)
+def test_a_write_only_drafts_show_moves_no_public_version(client, public_and_draft, change):
+    board, draft = public_and_draft
+    before = public_answers(client)
+
+    change(board, draft)
+
+    assert_unchanged(client, before)
+
+
+def test_a_draft_scheduled_for_ten_appears_at_ten_and_not_before(client, public_and_draft):
+    _board, draft = public_and_draft
+    nine = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=BELGRADE)
+    with time_machine.travel(nine, tick=False):
+        before = public_answers(client)
+        draft.publication = "published"
+        draft.publish_at = nine + datetime.timedelta(minutes=5)
+        draft.save()
+    with time_machine.travel(nine + datetime.timedelta(minutes=4), tick=False):
+        assert_unchanged(client, before)
+    with time_machine.travel(nine + datetime.timedelta(minutes=5), tick=False):
+        listed = client.get("/meetings/")
+        feed = client.get("/calendar.ics")
+
+    assert page_status(listed) == "miss"
+    assert "Draft meeting" in listed.content.decode()
+    assert feed["ETag"] != before["/calendar.ics"][0]
+
+
+def test_a_scheduled_publication_moved_later_or_withdrawn_keeps_its_time(client, public_and_draft):
+    """Within one page-cache lifetime (600 s), so that an unmoved version shows as a hit."""
+    _board, draft = public_and_draft
+    nine = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=BELGRADE)
+    with time_machine.travel(nine, tick=False):
+        draft.publication = "published"
+        draft.publish_at = nine + datetime.timedelta(minutes=2)
+        draft.save()
+        before = public_answers(client)
+        draft.publish_at = nine + datetime.timedelta(minutes=4)  # moved later
+        draft.save()
+    with time_machine.travel(nine + datetime.timedelta(minutes=3), tick=False):
+        assert_unchanged(client, before)  # nothing appears at the old time, so nothing moves then
+        draft.publication = "draft"  # withdrawn
+        draft.save()
+    with time_machine.travel(nine + datetime.timedelta(minutes=5), tick=False):
+        assert_unchanged(client, before)
+        draft.publication = "published"
+        draft.publish_at = nine + datetime.timedelta(minutes=7)  # scheduled again
+        draft.save()
+    with time_machine.travel(nine + datetime.timedelta(minutes=7), tick=False):
+        listed = client.get("/meetings/")
+
+    assert page_status(listed) == "miss"
+    assert "Draft meeting" in listed.content.decode()

@@ -1,6 +1,7 @@
 """The calendar's version: what every cached thing is keyed on, read once per request.
 
-Two numbers that only ever move forward: ``data`` moves on every committed public change and
+Two numbers that only ever move forward: ``data`` moves on every committed public change (never
+for a draft: ``reschedule`` keeps the next scheduled publication right without moving it) and
 keys pages, list entries, counts, forms and ETags; ``pieces`` moves only when something many
 VEVENTs show changes, and keys the cached VEVENTs. Both live in one ``DataVersion`` row, the
 source of truth; the cache holds a copy for VERSION_CACHE_SECONDS at most, so a lost or dropped
@@ -121,6 +122,20 @@ def publish(axes):
     if holder is not None:
         holder[0] = version
     return version
+
+
+def reschedule():
+    """A write the public cannot see changed when a meeting is next published by schedule: the stamps
+    stay (no public ETag moves), only the time at which the version next moves by itself."""
+    next_publish = _next_scheduled_publication()
+    moment = next_publish and datetime.datetime.fromtimestamp(next_publish, tz=datetime.UTC)
+    if not DataVersion.objects.filter(pk=ROW).update(next_publish_at=moment):
+        _stored()  # no row yet: it starts with the schedule as it now is
+    # Dropped, not rewritten: the next reader takes the row, whose stamps another writer may have moved meanwhile.
+    cache.delete(CACHE_KEY)
+    holder = _pinned.get()
+    if holder is not None:
+        holder[0] = None
 
 
 def _stored():
