@@ -248,12 +248,14 @@ AUTHENTICATION_BACKENDS = [
 # django-axes: five wrong passwords are answered with the form's error; the sixth locks the
 # username for AXES_COOLOFF_MINUTES, from every address. Counting per username and address
 # alone let an attacker with many addresses (or, before, a forged header) guess without end;
-# counted per username, that pair is covered too. A stranger can therefore lock an editor
-# out: the lock ends by itself, and a password reset or axes_reset_username lifts it
-# (docs/operations.md, "Editors' accounts").
+# counted per username, that pair is covered too (it is listed as well, so axes' own check,
+# W006, sees the address taken into account). A stranger can therefore lock an editor out:
+# the lock ends by itself, and a password reset or axes_reset_username lifts it
+# (docs/operations.md, "Editors' accounts"). No lock per address alone: one proxy or office
+# address would lock everyone behind it.
 AXES_FAILURE_LIMIT = 6
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "meetings_site.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "meetings_site.security.client_ip_address"
