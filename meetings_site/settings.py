@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -270,9 +271,63 @@ for _proxy in TRUSTED_PROXIES:
     except ValueError as error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from error
 
+# Where the admin sends editors who must sign in, and where they land after (the login page's
+# `next` when it is on this site; Django's default, /accounts/profile/, does not exist here).
+LOGIN_URL = "admin:login"
+
 # Idle editors are logged out: the session lasts SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 SESSION_SAVE_EVERY_REQUEST = True
+
+# --- E-mail -----------------------------------------------------------------
+
+# Password resets and invitations (meetings_site/accounts.py). EMAIL_URL is
+# smtp://user:password@host:587?tls (STARTTLS), smtps://…:465 (TLS from the start), or
+# console:// (printed on stdout: the default with DEBUG). Without it production hands mail to
+# an SMTP server on localhost:25; if none answers, the failure is logged and the reset page
+# answers as usual.
+EMAIL_SCHEMES = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+
+
+def email_settings(url):
+    """Django's EMAIL_* settings from one URL (standard library only)."""
+    parts = urlsplit(url)
+    if parts.scheme not in EMAIL_SCHEMES:
+        schemes = ", ".join(f"{scheme}://" for scheme in EMAIL_SCHEMES)
+        raise ImproperlyConfigured(f"EMAIL_URL must start with {schemes}, not {parts.scheme!r}.")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    use_tls = parts.scheme == "smtp" and query.get("tls", ["0"])[0].lower() in {"", "1", "true", "yes", "on"}
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 587 if use_tls else 25)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"EMAIL_URL: {error}.") from error
+    return {
+        "EMAIL_BACKEND": EMAIL_SCHEMES[parts.scheme],
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+    }
+
+
+_email = email_settings(os.environ.get("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+# A hung mail server must end well before gunicorn's worker timeout.
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security: HTTPS, cookies, headers, request limits -------------------------
 

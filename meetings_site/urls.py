@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from meetings_site import views
+from meetings_site import accounts, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
 ]
