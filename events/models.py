@@ -6,6 +6,7 @@ import uuid
 import zoneinfo
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -25,6 +26,9 @@ UPCOMING_ORDER = ("start_date", "start_time", "title", "pk")
 PAST_ORDER = ("-start_date", "start_time", "title", "pk")
 # How far a meeting page follows chains of back-to-back links (one query per hop).
 MAX_CLUSTER_HOPS = 6
+# Room kept at the end of a slug for "-<number>" (unique_slugs reads what is taken by the rest).
+SLUG_NUMBER_ROOM = 8
+SLUG_STEMS_PER_QUERY = 200
 
 # Plain-language validation messages; tests assert them exactly.
 END_BEFORE_START = _("The meeting cannot end before it starts.")
@@ -253,15 +257,38 @@ class MeetingQuerySet(models.QuerySet):
 
     def unique_slug(self, text, *, exclude_pk=None):
         """A slug for ``text`` that no other meeting has: "…-2", "…-3" when taken."""
+        return self.unique_slugs([text], exclude_pk=exclude_pk)[0]
+
+    def unique_slugs(self, texts, *, exclude_pk=None):
+        """One slug per text, unique among themselves and among the meetings: "…-2", "…-3" when taken.
+
+        A numbered slug of a long title is cut to make room for its number, so it no longer starts
+        with the title's full slug: what is taken is read by a shorter stem, or two titles that
+        share their first 120 characters would both get "…-2". One query per batch of stems.
+        """
         max_length = self.model._meta.get_field("slug").max_length
-        base = slugify(text)[:max_length].strip("-") or "meeting"
-        taken = set(self.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            suffix = f"-{number}"
-            slug = f"{base[: max_length - len(suffix)]}{suffix}"
-        return slug
+        bases = []
+        for text in texts:
+            base = slugify(text)[:max_length].strip("-") or "meeting"
+            # /meetings/<year>/ is the year archive: a slug of digits only could never be reached.
+            bases.append(f"meeting-{base}"[:max_length] if base.isdigit() else base)
+        stems = sorted({base[: max_length - SLUG_NUMBER_ROOM] for base in bases})
+        taken = set()
+        for first in range(0, len(stems), SLUG_STEMS_PER_QUERY):
+            starts = Q()
+            for stem in stems[first : first + SLUG_STEMS_PER_QUERY]:
+                starts |= Q(slug__startswith=stem)
+            taken.update(self.filter(starts).exclude(pk=exclude_pk).values_list("slug", flat=True))
+        slugs = []
+        for base in bases:
+            slug, number = base, 1
+            while slug in taken:
+                number += 1
+                suffix = f"-{number}"
+                slug = f"{base[: max_length - len(suffix)]}{suffix}"
+            taken.add(slug)
+            slugs.append(slug)
+        return slugs
 
     def linked_through(self, link_model, **lookups):
         """Meetings with a row in link_model matching lookups (an organiser, a topic…).
@@ -849,3 +876,42 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CalendarImport(models.Model):
+    """One calendar import an editor asked for: the file, how far it got, and what came of it.
+
+    A row in the database rather than a queue, so any app server shows any import's result and a
+    job lost with its process is visible (events.calendar.import_jobs marks it failed).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    source = models.CharField(_("source"), max_length=500, help_text=_("The file's name or the calendar's address."))
+    data = models.BinaryField(_("calendar file"), blank=True, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # counts, skipped events and notes (ImportResult.as_dict), or {"error": message}.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("calendar import")
+        verbose_name_plural = _("calendar imports")
+
+    def __str__(self):
+        return f"{self.source} ({self.get_state_display()})"

@@ -224,6 +224,17 @@ PAGE_CACHE_CLIENT_BYTES = int(os.environ.get("PAGE_CACHE_CLIENT_BYTES", str(32 *
 FEED_BODY_CACHE_MAX_BYTES = int(os.environ.get("FEED_BODY_CACHE_MAX_BYTES", str(16 * 1024 * 1024)))
 # Calendar import refuses addresses on private networks; tests of the importer allow them.
 CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES = False
+# What one calendar import may take (events.calendar.importer; its bytes are capped by
+# events.calendar.fetching): more events are refused with a message. Above INLINE_EVENTS events
+# (VEVENTs in the file) an import runs in the background (events.calendar.import_jobs), so no
+# request nears gunicorn's timeout; a job unfinished after JOB_TIMEOUT_SECONDS was lost with its
+# process and is shown as failed.
+CALENDAR_IMPORT_MAX_EVENTS = int(os.environ.get("CALENDAR_IMPORT_MAX_EVENTS", "20000"))
+CALENDAR_IMPORT_INLINE_EVENTS = int(os.environ.get("CALENDAR_IMPORT_INLINE_EVENTS", "2000"))
+CALENDAR_IMPORT_JOB_TIMEOUT_SECONDS = int(os.environ.get("CALENDAR_IMPORT_JOB_TIMEOUT_SECONDS", "900"))
+# A repeating event becomes one meeting per occurrence from this many days ago to this many ahead.
+CALENDAR_IMPORT_SERIES_PAST_DAYS = int(os.environ.get("CALENDAR_IMPORT_SERIES_PAST_DAYS", "365"))
+CALENDAR_IMPORT_SERIES_FUTURE_DAYS = int(os.environ.get("CALENDAR_IMPORT_SERIES_FUTURE_DAYS", "730"))
 
 # Sessions live in the database so any app server can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

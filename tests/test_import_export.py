@@ -76,10 +76,13 @@ def test_import_creates_draft_meetings_from_an_uploaded_calendar(editor_client):
     response = upload(editor_client, PARTNER_CALENDAR)
 
     assert response.status_code == 302
-    assert messages_of(response) == [
-        "Calendar imported: 2 new draft meetings, 0 updated.",
-        "Skipped “Event without a UID”: The event has no UID, so a later import could not update it.",
+    assert messages_of(response) == ["Calendar imported: 2 new draft meetings, 0 updated."]
+    page = editor_client.get(response["Location"])
+    assert page.context["summary"] == "Calendar imported: 2 new draft meetings, 0 updated."
+    assert page.context["skipped"] == [
+        ["Event without a UID", "The event has no UID, so a later import could not update it."]
     ]
+    assert "“Event without a UID”: The event has no UID, so a later import" in page.content.decode()
     salw = Meeting.objects.get(source_uid="rsg-salw-2030@partner.example")
     assert (salw.title, salw.publication, salw.start_date, salw.end_date, salw.venue) == (
         "Regional Steering Group on SALW",
@@ -144,9 +147,10 @@ def test_an_event_with_an_impossible_date_is_skipped_with_a_reason(editor_client
 
     response = upload(editor_client, calendar)
 
-    assert "Skipped “Meeting of Heads of PCCCs”: A one-day meeting cannot end before it starts." in messages_of(
-        response
-    )
+    assert editor_client.get(response["Location"]).context["skipped"] == [
+        ["Event without a UID", "The event has no UID, so a later import could not update it."],
+        ["Meeting of Heads of PCCCs", "A one-day meeting cannot end before it starts."],
+    ]
     assert list(Meeting.objects.values_list("source_uid", flat=True)) == ["rsg-salw-2030@partner.example"]
 
 

@@ -1,42 +1,236 @@
 """Import a partner's calendar (.ics) as draft meetings, matched by UID so a re-import updates.
 
-Reading is split from writing: ``events.calendar.fetching`` gets bytes from a URL within
-strict limits, ``import_calendar`` turns bytes into meetings. The admin view runs
-the import in one transaction: a calendar is imported whole or not at all.
+Reading is split from writing: ``events.calendar.fetching`` gets bytes from a URL within strict
+limits, ``events.calendar.reading`` turns bytes into plain events (encodings, zones, series), and
+``import_calendar`` here turns those into meetings in one transaction: a calendar is imported whole
+or not at all. Reads and writes are in bulk (one query per batch, not per event), so a calendar of
+thousands of events fits in one request; ``events.calendar.import_jobs`` runs larger ones apart.
 """
 
 import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from events.cache import invalidation
+from events.calendar import reading
 from events.calendar.fetching import CalendarImportError
+from events.dates import day_in_words
 from events.models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication, Status, Venue
 
-TITLE_LENGTH = Meeting._meta.get_field("title").max_length
-UID_LENGTH = Meeting._meta.get_field("source_uid").max_length
-
-# iCalendar STATUS → our status; anything else leaves the status as it is.
-STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
+BATCH = 500
+# What an import writes onto a meeting; the rest (publication, slug, topics…) is the editors'.
+IMPORTED_FIELDS = (
+    "title",
+    "description",
+    "external_url",
+    "venue_id",
+    "editor_notes",
+    "status",
+    "date_precision",
+    "start_date",
+    "end_date",
+    "start_time",
+    "end_time",
+)
 
 
 @dataclass
 class ImportResult:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    unchanged: int = 0
     skipped: list = field(default_factory=list)  # (summary or UID, reason) pairs
+    notes: list = field(default_factory=list)  # (summary, what was left out) of imported events
+
+    def as_dict(self):
+        """What the editor is shown, as stored on an ImportJob."""
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "skipped": [list(pair) for pair in self.skipped],
+            "notes": [list(pair) for pair in self.notes],
+        }
 
 
-def parse_calendar(data):
-    try:
-        return Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError) as error:
-        raise CalendarImportError(_("This is not a readable iCalendar (.ics) file.")) from error
+def import_summary(result):
+    """The one line an editor reads first, from ImportResult.as_dict()."""
+    counts = {key: result.get(key, 0) for key in ("created", "updated", "unchanged")}
+    if counts["unchanged"]:
+        return (
+            _("Calendar imported: %(created)d new draft meetings, %(updated)d updated, %(unchanged)d unchanged.")
+            % counts
+        )
+    return _("Calendar imported: %(created)d new draft meetings, %(updated)d updated.") % counts
+
+
+def too_many_events(count, limit):
+    return _("The calendar has more than %(limit)d events to import (%(count)d found); import a shorter one.") % {
+        "limit": limit,
+        "count": count,
+    }
+
+
+def series_window(today=None):
+    today = today or timezone.localdate()
+    return reading.Window(
+        first_day=today - datetime.timedelta(days=settings.CALENDAR_IMPORT_SERIES_PAST_DAYS),
+        last_day=today + datetime.timedelta(days=settings.CALENDAR_IMPORT_SERIES_FUTURE_DAYS),
+    )
+
+
+def read_calendar(data, *, max_events=None):
+    """The events of the calendar ``data`` (bytes) as reading.Reading; CalendarImportError when it
+    cannot be read at all or has more than ``max_events`` events to import."""
+    max_events = settings.CALENDAR_IMPORT_MAX_EVENTS if max_events is None else max_events
+    calendars = reading.parse(reading.decode(data))
+    found = reading.read_events(calendars, window=series_window(), max_events=max_events)
+    if len(found.events) > max_events:
+        raise CalendarImportError(too_many_events(len(found.events), max_events))
+    return found
+
+
+@transaction.atomic
+def import_calendar(data, *, max_events=None, user=None):
+    """Create or update one draft meeting per event (per occurrence of a series) in ``data``."""
+    found = read_calendar(data, max_events=max_events)
+    result = ImportResult(skipped=list(found.skipped), notes=list(found.notes))
+    _write(found.events, found.series, result, user)
+    return result
+
+
+# --- Writing ----------------------------------------------------------------------
+
+
+class _Venues:
+    """Every venue, read once, matched against LOCATION texts in memory."""
+
+    def __init__(self):
+        self.by_id = {venue.pk: venue for venue in Venue.objects.select_related("country")}
+        self.named = {}
+        self.cities = {}
+        for venue in self.by_id.values():
+            if venue.name:
+                self.named.setdefault(venue.name.casefold(), []).append(venue)
+            else:
+                self.cities.setdefault(venue.city.casefold(), []).append(venue)
+
+    def match(self, location):
+        """The venue a LOCATION names: by name *and* city when it names one ("Hotel Europa, Sarajevo"
+        is not "Hotel Europa, Banja Luka"), else the city's own venue (name left empty), else None.
+        A country named as well ("…, Serbia") settles a city name found in two countries."""
+        parts = {part.strip().casefold() for part in location.split(",") if part.strip()}
+        if not parts:
+            return None
+        named = [
+            venue
+            for part in parts
+            for venue in self.named.get(part, ())
+            if venue.city.casefold() in parts or (len(self.named[part]) == 1 and len(parts) == 1)
+        ]
+        cities = [venue for part in parts for venue in self.cities.get(part, ())]
+        for candidates in (named, cities):
+            if len(candidates) > 1:
+                in_country = [venue for venue in candidates if _country_names(venue) & parts]
+                candidates = in_country or candidates
+            if candidates:
+                return min(candidates, key=lambda venue: venue.pk)
+        return None
+
+
+def _country_names(venue):
+    return {venue.country.name.casefold(), venue.country.code.casefold(), str(venue.country.display_name).casefold()}
+
+
+def _existing(uids):
+    found = {}
+    uids = list(uids)
+    for first in range(0, len(uids), BATCH):
+        for meeting in Meeting.objects.filter(source_uid__in=uids[first : first + BATCH]):
+            found[meeting.source_uid] = meeting
+    return found
+
+
+def _write(events, series, result, user):
+    venues = _Venues()
+    existing = _existing(event.uid for event in events)
+    now = timezone.now()
+    new, changed, seen = [], [], set()
+    for event in events:
+        if event.uid in seen:
+            result.skipped.append((event.label, reading.DUPLICATE_UID))
+            continue
+        seen.add(event.uid)
+        meeting = existing.get(event.uid)
+        is_new = meeting is None
+        if is_new:
+            meeting = Meeting(source_uid=event.uid, publication=Publication.DRAFT)
+        before = tuple(getattr(meeting, name) for name in IMPORTED_FIELDS)
+        problem = _apply(meeting, event, venues)
+        if problem:
+            result.skipped.append((event.label, problem))
+            continue
+        if is_new:
+            new.append(meeting)
+        elif tuple(getattr(meeting, name) for name in IMPORTED_FIELDS) != before:
+            if tuple(getattr(meeting, name) for name in Meeting.SCHEDULE_FIELDS) != _schedule(before):
+                meeting.sequence += 1
+            meeting.updated_at = now
+            changed.append(meeting)
+        else:
+            result.unchanged += 1
+    changed += _gone_from_series(series, {event.uid for event in events}, result, now)
+    for meeting, slug in zip(new, Meeting.objects.unique_slugs([meeting.title for meeting in new]), strict=True):
+        meeting.slug = slug
+    if new:
+        result.created = bulk_create_with_history(new, Meeting, batch_size=BATCH, default_user=user)
+    if changed:
+        bulk_update_with_history(
+            changed, Meeting, [*IMPORTED_FIELDS, "sequence", "updated_at"], batch_size=BATCH, default_user=user
+        )
+        result.updated = changed
+    if new or changed:
+        # Bulk writes send no post_save: the cache's versions are moved here, once, on commit.
+        invalidation.everything_changed()
+
+
+def _schedule(values):
+    by_name = dict(zip(IMPORTED_FIELDS, values, strict=True))
+    return tuple(by_name[name] for name in Meeting.SCHEDULE_FIELDS)
+
+
+def _gone_from_series(series, imported, result, now):
+    """Meetings of a series' earlier import whose occurrence is no longer in it (an EXDATE added, an
+    occurrence cancelled by removal): marked cancelled, not deleted, so nothing an editor added is lost
+    and subscribers hear of it. Only occurrences from the series window's first day on are looked at."""
+    first_day = series_window().first_day
+    gone = []
+    for uid, label in series.items():
+        earlier = Meeting.objects.filter(source_uid__startswith=f"{uid}/", start_date__gte=first_day).exclude(
+            status=Status.CANCELLED
+        )
+        for meeting in earlier:
+            if meeting.source_uid in imported:
+                continue
+            meeting.status = Status.CANCELLED
+            meeting.sequence += 1
+            meeting.updated_at = now
+            gone.append(meeting)
+            result.notes.append(
+                (
+                    label,
+                    _("Its occurrence on %(day)s is no longer in the calendar; it is now marked cancelled.")
+                    % {"day": day_in_words(meeting.start_date)},
+                )
+            )
+    return gone
 
 
 def _local(value, zone):
@@ -48,55 +242,29 @@ def _local(value, zone):
     return value
 
 
-def _match_venue(location):
-    """An existing venue whose name or city appears in the event's LOCATION, else None."""
-    parts = [part.strip() for part in location.split(",") if part.strip()]
-    if not parts:
-        return None
-    by_name = Venue.objects.filter(name__in=parts).exclude(name="").select_related("country").first()
-    if by_name:
-        return by_name
-    query = Q()
-    for part in parts:
-        query |= Q(city__iexact=part)
-    return Venue.objects.filter(query, name="").select_related("country").first() or (
-        Venue.objects.filter(query).select_related("country").first()
-    )
-
-
-def _apply_event(meeting, event):
-    """Copy what the event says onto ``meeting``; return an error message, or None when valid."""
-    title = str(event.get("SUMMARY", "")).strip()
-    if not title:
-        return _("The event has no title (SUMMARY).")
-    start = event.decoded("DTSTART", None)
-    if start is None:
-        return _("The event has no start (DTSTART).")
-    meeting.title = title[:TITLE_LENGTH]
-    meeting.description = str(event.get("DESCRIPTION", "")).strip()
-    url = str(event.get("URL", "")).strip()
-    if url:
-        meeting.external_url = url
-    location = str(event.get("LOCATION", "")).strip()
-    if location:
-        venue = _match_venue(location)
+def _apply(meeting, event, venues):
+    """Copy ``event`` onto ``meeting``; return an error message, or None when valid."""
+    meeting.title = event.title
+    meeting.description = event.description
+    if event.url:
+        meeting.external_url = event.url
+    if event.location:
+        venue = venues.match(event.location)
         if venue:
             meeting.venue = venue
-        elif location not in meeting.editor_notes:
-            meeting.editor_notes = "\n".join(
-                filter(
-                    None, [meeting.editor_notes, _("Place in the imported calendar: %(place)s") % {"place": location}]
-                )
-            )
-    status = STATUS_FROM_ICAL.get(str(event.get("STATUS", "")).upper())
-    if status:
-        meeting.status = status
-
-    zone = zoneinfo.ZoneInfo(meeting.venue.timezone if meeting.venue_id else DEFAULT_TIMEZONE)
-    end = event.decoded("DTEND", None)
-    if end is None and event.get("DURATION") is not None:
-        end = start + event.decoded("DURATION")
-    start, end = _local(start, zone), _local(end, zone) if end is not None else None
+        else:
+            _note(meeting, _("Place in the imported calendar: %(place)s") % {"place": event.location})
+    for note in event.notes:
+        _note(meeting, _("Left out of the import: %(note)s") % {"note": note})
+    if event.status:
+        meeting.status = event.status
+    venue = venues.by_id.get(meeting.venue_id)
+    zone = zoneinfo.ZoneInfo(venue.timezone if venue else DEFAULT_TIMEZONE)
+    try:
+        start = _local(event.start, zone)
+        end = _local(event.end, zone) if event.end is not None else None
+    except OverflowError:
+        return reading.outside_years()
     meeting.date_precision = DatePrecision.DAY
     if isinstance(start, datetime.datetime):
         meeting.start_date, meeting.start_time = start.date(), start.time()
@@ -107,39 +275,16 @@ def _apply_event(meeting, event):
     else:
         meeting.start_date, meeting.start_time, meeting.end_time = start, None, None
         # An all-day DTEND is exclusive: an event on 24 April ends on 25 April.
-        meeting.end_date = (end - datetime.timedelta(days=1)) if isinstance(end, datetime.date) else start
-        meeting.end_date = max(meeting.end_date, start)
+        meeting.end_date = max((end - datetime.timedelta(days=1)) if end is not None else start, start)
     try:
-        meeting.full_clean(exclude=["slug", "uid"], validate_unique=False)
+        # Constraints are mirrored by clean(); checking them in the database would cost a query per event.
+        meeting.full_clean(exclude=["slug", "uid"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         return " ".join(error.messages)
+    meeting.normalise_dates()
     return None
 
 
-@transaction.atomic
-def import_calendar(data):
-    """Create or update one draft meeting per VEVENT in the iCalendar ``data``; returns an ImportResult."""
-    calendar = parse_calendar(data)
-    result = ImportResult()
-    for event in calendar.walk("VEVENT"):
-        uid = str(event.get("UID", "")).strip()[:UID_LENGTH]
-        label = str(event.get("SUMMARY", "")).strip() or uid or _("(untitled event)")
-        if not uid:
-            result.skipped.append((label, _("The event has no UID, so a later import could not update it.")))
-            continue
-        meeting = Meeting.objects.filter(source_uid=uid).first()
-        is_new = meeting is None
-        if is_new:
-            meeting = Meeting(source_uid=uid, publication=Publication.DRAFT)
-        try:
-            problem = _apply_event(meeting, event)
-        except (ValueError, TypeError, KeyError):
-            problem = _("The event's dates could not be read.")
-        if problem:
-            result.skipped.append((label, problem))
-            continue
-        if is_new:
-            meeting.slug = Meeting.objects.unique_slug(meeting.title)
-        meeting.save()
-        (result.created if is_new else result.updated).append(meeting)
-    return result
+def _note(meeting, line):
+    if line not in meeting.editor_notes:
+        meeting.editor_notes = "\n".join(filter(None, [meeting.editor_notes, line]))

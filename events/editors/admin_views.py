@@ -15,18 +15,25 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from events.calendar import import_jobs
 from events.calendar.fetching import CalendarImportError, fetch_calendar
-from events.calendar.importer import import_calendar
+from events.calendar.importer import import_summary
 from events.editors import actions as editing
 from events.editors.export import csv_response
 from events.editors.forms import CancelForm, DuplicateForm, ImportCalendarForm, PostponeForm
 from events.markdown import render_markdown, validate_description_length
+from events.models import CalendarImport
 
 
 class MeetingEditorViews:
     def get_urls(self):
         own = [
             path("import-ics/", self.admin_site.admin_view(self.import_view), name="events_meeting_import"),
+            path(
+                "import-ics/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="events_meeting_import_job",
+            ),
             path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name="events_meeting_export"),
             path(
                 "preview-markdown/",
@@ -154,28 +161,38 @@ class MeetingEditorViews:
             ),
         )
 
-    def import_view(self, request):
+    def _may_import(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
+
+    def import_view(self, request):
+        """The import form. A small calendar is imported in the request, a large one in the background
+        (events.calendar.import_jobs); either way the editor lands on the import's own page."""
+        self._may_import(request)
         form = ImportCalendarForm(self._posted(request), self._posted(request, files=True))
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                if form.cleaned_data["file"]:
-                    data = form.cleaned_data["file"].read()
-                else:
-                    data = fetch_calendar(form.cleaned_data["url"])
-                result = import_calendar(data)
+                data = upload.read() if upload else fetch_calendar(form.cleaned_data["url"])
             except CalendarImportError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(
-                    request,
-                    _("Calendar imported: %(created)d new draft meetings, %(updated)d updated.")
-                    % {"created": len(result.created), "updated": len(result.updated)},
+                job = import_jobs.create(
+                    data=data, source=upload.name if upload else form.cleaned_data["url"], user=request.user
                 )
-                for label, reason in result.skipped:
-                    messages.warning(request, _("Skipped “%(event)s”: %(reason)s") % {"event": label, "reason": reason})
-                return HttpResponseRedirect(reverse("admin:events_meeting_changelist"))
+                if import_jobs.runs_in_background(data):
+                    import_jobs.run_in_background(job.pk)
+                    messages.info(
+                        request,
+                        _("The calendar is large, so it is imported in the background; this page shows the result."),
+                    )
+                    return self._import_job_page(job)
+                job = import_jobs.run(job.pk)
+                if job.state == CalendarImport.State.FAILED:
+                    form.add_error(None, job.result["error"])
+                else:
+                    messages.success(request, import_summary(job.result))
+                    return self._import_job_page(job)
         return self._form_page(
             request,
             meeting=None,
@@ -183,10 +200,38 @@ class MeetingEditorViews:
             title=_("Import meetings from a calendar"),
             submit_label=_("Import"),
             intro=_(
-                "Each event becomes a draft meeting. Importing the same calendar again updates those meetings "
-                "instead of adding them twice."
+                "Each event becomes a draft meeting, and each occurrence of a repeating event one meeting. "
+                "Importing the same calendar again updates those meetings instead of adding them twice."
             ),
         )
+
+    def _import_job_page(self, job):
+        return HttpResponseRedirect(reverse("admin:events_meeting_import_job", args=[job.pk]))
+
+    def import_job_view(self, request, job_id):
+        """One import: waiting, running, or its result (what was created, updated, skipped and left out)."""
+        self._may_import(request)
+        import_jobs.mark_lost()
+        job = CalendarImport.objects.filter(pk=job_id).select_related("requested_by").first()
+        if job is None:
+            raise Http404(_("No calendar import with this ID."))
+        finished = job.state in (CalendarImport.State.DONE, CalendarImport.State.FAILED)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Calendar import: %(source)s") % {"source": job.source},
+            "job": job,
+            "finished": finished,
+            "summary": import_summary(job.result) if job.state == CalendarImport.State.DONE else "",
+            "skipped": job.result.get("skipped", []),
+            "notes": job.result.get("notes", []),
+            "error": job.result.get("error", ""),
+        }
+        response = TemplateResponse(request, "admin/events/meeting/import_job.html", context)
+        if not finished:
+            # The result is not there yet: the page asks to be shown again (no script needed).
+            response["Refresh"] = "5"
+        return response
 
     @method_decorator(require_POST)
     def preview_markdown_view(self, request):

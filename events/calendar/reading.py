@@ -1,0 +1,449 @@
+"""Read a calendar file as real programs write it: bytes in, the events to import out, as plain values.
+
+``events.calendar.importer`` turns these values into meetings. What is repaired here, and why
+(docs/architecture.md, "Importing a calendar", says the same for editors' questions):
+
+- **Encodings.** The standard says UTF-8, but older programs write the system's code page. A file that
+  is not UTF-8 is decoded by the charset it declares (``CHARSET=`` parameters of vCalendar 1.0 and
+  Apple iCal 1.0), else by the one ``charset-normalizer`` detects, else refused: a title full of
+  U+FFFD is worse than a clear refusal.
+- **C0 control characters** (NUL, BEL, ESC…) are dropped from the whole text before parsing: they
+  are never meant, PostgreSQL refuses NUL in text, and a browser shows the others as boxes.
+- **Zones.** X-WR-TIMEZONE (Google, Apple) names the zone of floating times (``x-wr-timezone``);
+  Windows zone names (Outlook, Exchange) are read through icalendar's CLDR mapping, for TZID and for
+  X-WR-TIMEZONE alike. An all-day date that carries a TZID (SabreDAV) stays a date.
+- **Series.** RRULE, RDATE, EXDATE and RECURRENCE-ID overrides are expanded by
+  ``recurring-ical-events`` into one event per occurrence within a bounded window; each occurrence
+  gets a UID made of the series' UID and the occurrence's original start, so a re-import finds it.
+- **Bad optional properties** (a relative URL, an unreadable DTEND…) are dropped with a note naming
+  them; the event is kept.
+"""
+
+import codecs
+import datetime
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+
+import charset_normalizer
+import recurring_ical_events
+import x_wr_timezone
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+from icalendar import Calendar
+from icalendar.prop import vDDDLists, vDDDTypes
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from events.calendar.fetching import CalendarImportError
+from events.dates import day_in_words
+from events.models import Meeting, Status
+
+logger = logging.getLogger(__name__)
+
+TITLE_LENGTH = Meeting._meta.get_field("title").max_length
+UID_LENGTH = Meeting._meta.get_field("source_uid").max_length
+URL_LENGTH = Meeting._meta.get_field("external_url").max_length
+# Dates outside these years are typing errors or sentinels ("9999"); the site's pages compute
+# days around a meeting's dates, which overflow near the ends of Python's calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+UNREADABLE = _("This is not a readable iCalendar (.ics) file.")
+UNKNOWN_CHARSET = _(
+    "The file is not in UTF-8 and its character set could not be recognised; "
+    "save it as UTF-8 (Unicode) and import it again."
+)
+DUPLICATE_UID = _("Another event in this calendar has the same UID; the first was imported.")
+STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
+BYTE_ORDER_MARKS = (
+    # UTF-32's marks begin with UTF-16's: test them first.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_is_web_address = URLValidator(schemes=["http", "https"])
+
+
+@dataclass
+class Incoming:
+    """One event to import (a single event, or one occurrence of a series), as plain values."""
+
+    uid: str
+    label: str
+    title: str
+    start: datetime.date | datetime.datetime
+    end: datetime.date | datetime.datetime | None = None
+    description: str = ""
+    url: str = ""
+    location: str = ""
+    status: str | None = None
+    # What was left out of this event, for the editor: a message each.
+    notes: list = field(default_factory=list)
+    # For an occurrence of a series: the series' UID (so a re-import can tell what left it).
+    series_uid: str = ""
+
+
+@dataclass
+class Reading:
+    events: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (label, reason)
+    notes: list = field(default_factory=list)  # (label, message): kept, with something left out
+    series: dict = field(default_factory=dict)  # series UID -> its label
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days whose occurrences of a series are imported: a series may repeat for ever."""
+
+    first_day: datetime.date
+    last_day: datetime.date
+
+
+# --- Bytes to text -------------------------------------------------------------
+
+
+def decode(data):
+    """The calendar's text: UTF-8 (with or without a byte order mark), else its declared or detected
+    charset; refused when neither reads it. C0 control characters are dropped."""
+    return CONTROL_CHARACTERS.sub("", _text(data))
+
+
+def _text(data):
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise CalendarImportError(UNKNOWN_CHARSET) from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = DECLARED_CHARSET.search(data)
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: detection may still read it
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise CalendarImportError(UNKNOWN_CHARSET)
+    return str(best)
+
+
+def parse(text):
+    """Every VCALENDAR in ``text`` (some exports concatenate several), as icalendar components."""
+    try:
+        calendars = Calendar.from_ical(text, multiple=True)
+    except (ValueError, IndexError, KeyError, TypeError) as error:
+        raise CalendarImportError(UNREADABLE) from error
+    calendars = [calendar for calendar in calendars if calendar.name == "VCALENDAR"]
+    if not calendars:
+        raise CalendarImportError(UNREADABLE)
+    return calendars
+
+
+# --- Calendars to events -------------------------------------------------------
+
+
+def read_events(calendars, *, window, max_events):
+    """The events of ``calendars`` to import; stops expanding series past ``max_events`` (the caller
+    refuses the import then, so the count only needs to pass the limit)."""
+    reading = Reading()
+    for calendar in calendars:
+        calendar = _standard_zones(calendar, reading)
+        zones = calendar.walk("VTIMEZONE")
+        for uid, components in _by_uid(calendar, reading).items():
+            masters = [component for component in components if "RECURRENCE-ID" not in component]
+            for duplicate in masters[1:]:
+                reading.skipped.append((_label(duplicate, uid), DUPLICATE_UID))
+            master = masters[0] if masters else None
+            overrides = [component for component in components if "RECURRENCE-ID" in component]
+            if master is not None and not overrides and "RRULE" not in master and "RDATE" not in master:
+                _read_single(master, uid, reading)
+            else:
+                _read_series(master, overrides, zones, uid, window, reading, max_events)
+            if len(reading.events) > max_events:
+                return reading
+    return reading
+
+
+def _standard_zones(calendar, reading):
+    """The calendar with floating times placed in its X-WR-TIMEZONE, and all-day dates kept dates."""
+    for event in calendar.walk("VEVENT"):
+        _keep_all_day_dates(event)
+    zone_name = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    if not zone_name:
+        return calendar
+    if zone_name in WINDOWS_TO_OLSON:
+        calendar["X-WR-TIMEZONE"] = WINDOWS_TO_OLSON[zone_name]
+    try:
+        return x_wr_timezone.to_standard(calendar)
+    except Exception:  # an unknown zone name must not lose the calendar
+        del calendar["X-WR-TIMEZONE"]
+        reading.notes.append(
+            (
+                _("The whole calendar"),
+                _("Its time zone (X-WR-TIMEZONE) “%(zone)s” is unknown; times without a zone were read as local.")
+                % {"zone": zone_name},
+            )
+        )
+        return calendar
+
+
+def _keep_all_day_dates(event):
+    """A VALUE=DATE that also carries a TZID (SabreDAV) is read as midnight in that zone; it is a date.
+    Outlook's X-MICROSOFT-CDO-ALLDAYEVENT marks midnight-to-midnight times that mean whole days."""
+    outlook_all_day = str(event.get("X-MICROSOFT-CDO-ALLDAYEVENT", "")).upper() == "TRUE"
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        value = event.get(name)
+        if not isinstance(value, vDDDTypes) or not isinstance(value.dt, datetime.datetime):
+            continue
+        midnight = value.dt.time() == datetime.time(0)
+        if value.params.get("VALUE", "").upper() == "DATE" or (outlook_all_day and midnight):
+            del event[name]
+            event.add(name, value.dt.date())
+    for name in ("EXDATE", "RDATE"):
+        values = event.get(name)
+        values = values if isinstance(values, list) else [values] if values is not None else []
+        if not any(_is_date_list(value) for value in values):
+            continue
+        days = [
+            one.dt.date() if isinstance(one.dt, datetime.datetime) else one.dt
+            for value in values
+            if isinstance(value, vDDDLists)
+            for one in value.dts
+        ]
+        del event[name]
+        event.add(name, days)
+
+
+def _is_date_list(value):
+    return isinstance(value, vDDDLists) and value.params.get("VALUE", "").upper() == "DATE"
+
+
+def _by_uid(calendar, reading):
+    groups = {}
+    for component in calendar.walk("VEVENT"):
+        uid = str(component.get("UID", "")).strip()
+        if not uid:
+            reading.skipped.append(
+                (_label(component, ""), _("The event has no UID, so a later import could not update it."))
+            )
+            continue
+        groups.setdefault(uid, []).append(component)
+    return groups
+
+
+def _label(component, uid):
+    title = " ".join(str(component.get("SUMMARY", "")).split())
+    return title[:TITLE_LENGTH] or uid[:80] or _("(untitled event)")
+
+
+def _read_single(component, uid, reading):
+    incoming = _read(component, source_uid(uid), _label(component, uid), reading)
+    if incoming is not None:
+        reading.events.append(incoming)
+
+
+def _read_series(master, overrides, zones, uid, window, reading, max_events):
+    label = _label(master if master is not None else overrides[0], uid)
+    reading.series[uid] = label
+    series = Calendar()
+    for zone in zones:
+        series.add_component(zone)
+    for component in [master, *overrides] if master is not None else overrides:
+        series.add_component(component)
+    last = datetime.datetime.combine(window.last_day + datetime.timedelta(days=1), datetime.time(0))
+    found, outside = 0, master is not None and _starts_before(master, window.first_day)
+    try:
+        query = recurring_ical_events.of(series)
+        for occurrence in query.after(window.first_day):
+            start = occurrence.get("DTSTART")
+            if start is not None and _naive(start.dt) >= last:
+                outside = True
+                break
+            found += 1
+            identity = occurrence.decoded("RECURRENCE-ID", None) or occurrence.decoded("DTSTART")
+            incoming = _read(occurrence, occurrence_uid(uid, identity), label, reading)
+            if incoming is not None:
+                incoming.series_uid = uid
+                reading.events.append(incoming)
+            if len(reading.events) > max_events:
+                return
+    except Exception:  # whatever the library trips on in a series, the rest imports
+        logger.info("calendar import: series %r could not be expanded", uid, exc_info=True)
+        reading.skipped.append((label, _("Its repetition (RRULE, RDATE or EXDATE) could not be read.")))
+        return
+    if not found:
+        reading.skipped.append((label, _outside_window(window)))
+    elif outside:
+        reading.notes.append((label, _outside_window(window)))
+
+
+def _outside_window(window):
+    return _("It repeats; only its occurrences from %(first)s to %(last)s were imported.") % {
+        "first": day_in_words(window.first_day),
+        "last": day_in_words(window.last_day),
+    }
+
+
+def _naive(value):
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    return datetime.datetime.combine(value, datetime.time(0))
+
+
+def _starts_before(component, day):
+    start = component.get("DTSTART")
+    return isinstance(start, vDDDTypes) and _naive(start.dt) < _naive(day)
+
+
+def source_uid(uid):
+    """The UID as stored; one too long for the column keeps its start and a hash of the whole, so two
+    long UIDs that share their first 255 characters stay two meetings."""
+    if len(uid) <= UID_LENGTH:
+        return uid
+    digest = hashlib.sha256(uid.encode()).hexdigest()[:32]
+    return f"{uid[: UID_LENGTH - len(digest) - 1]}#{digest}"
+
+
+def occurrence_uid(uid, identity):
+    """The UID of one occurrence: the series' and the occurrence's original start (its RECURRENCE-ID),
+    which an override that moves it keeps, so re-importing a moved occurrence updates its meeting."""
+    if isinstance(identity, datetime.datetime):
+        if identity.tzinfo is not None:
+            identity = identity.astimezone(datetime.UTC)
+            stamp = identity.strftime("%Y%m%dT%H%M%SZ")
+        else:
+            stamp = identity.strftime("%Y%m%dT%H%M%S")
+    else:
+        stamp = identity.strftime("%Y%m%d")
+    return source_uid(f"{uid}/{stamp}")
+
+
+# --- One event -------------------------------------------------------------------
+
+
+def cancelled_prefixes():
+    """Title prefixes that mean the event is cancelled: this site's own (translated) and the usual English."""
+    own = _("Cancelled: %(title)s").split("%(title)s")[0].strip()
+    return tuple({own.casefold(), "cancelled:", "canceled:", "cancelled -", "canceled -", "cancelled –"})
+
+
+def _text_of(component, name, notes):
+    value = component.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0]
+    if type(value).__name__ == "vBroken":
+        notes.append(_("Its %(property)s could not be read and was left out.") % {"property": name})
+        return ""
+    return str(value).strip()
+
+
+def _read(component, uid, label, reading):
+    """The Incoming of one VEVENT (or occurrence), or None with the reason in ``reading.skipped``."""
+    notes = []
+    title = " ".join(_text_of(component, "SUMMARY", notes).split())
+    status = STATUS_FROM_ICAL.get(_text_of(component, "STATUS", notes).upper())
+    folded = title.casefold()
+    for prefix in cancelled_prefixes():
+        if folded.startswith(prefix) and len(title) > len(prefix):
+            title, status = title[len(prefix) :].strip(), Status.CANCELLED
+            break
+    if not title:
+        reading.skipped.append((label, _("The event has no title (SUMMARY).")))
+        return None
+    try:
+        start, end = _dates(component, notes)
+    except _Refused as refusal:
+        reading.skipped.append((label, str(refusal)))
+        return None
+    url = _text_of(component, "URL", notes)
+    if url:
+        try:
+            _is_web_address(url)
+            if len(url) > URL_LENGTH:
+                raise ValidationError("too long")
+        except ValidationError:
+            notes.append(
+                _(
+                    "Its link (URL) “%(url)s” is not a full web address of at most %(limit)d characters; "
+                    "it was left out."
+                )
+                % {"url": url[:200], "limit": URL_LENGTH}
+            )
+            url = ""
+    incoming = Incoming(
+        uid=uid,
+        label=label,
+        title=title[:TITLE_LENGTH],
+        start=start,
+        end=end,
+        description=_text_of(component, "DESCRIPTION", notes),
+        url=url,
+        location=" ".join(_text_of(component, "LOCATION", notes).split()),
+        status=status,
+        notes=notes,
+    )
+    reading.notes.extend((label, note) for note in notes)
+    return incoming
+
+
+class _Refused(Exception):
+    pass
+
+
+def _dates(component, notes):
+    start = component.get("DTSTART")
+    if start is None:
+        raise _Refused(_("The event has no start (DTSTART)."))
+    if not isinstance(start, vDDDTypes) or not isinstance(start.dt, datetime.date):
+        raise _Refused(_("Its start (DTSTART) could not be read."))
+    start = start.dt
+    end = None
+    if component.get("DTEND") is not None:
+        value = component.get("DTEND")
+        if isinstance(value, vDDDTypes) and isinstance(value.dt, datetime.date):
+            end = value.dt
+        else:
+            notes.append(_("Its end (DTEND) could not be read and was left out."))
+    elif component.get("DURATION") is not None:
+        value = component.get("DURATION")
+        if isinstance(value, vDDDTypes) and isinstance(value.dt, datetime.timedelta):
+            try:
+                end = start + value.dt
+            except OverflowError as error:
+                raise _Refused(outside_years()) from error
+        else:
+            notes.append(_("Its length (DURATION) could not be read and was left out."))
+    for value in (start, end):
+        if value is None:
+            continue
+        try:
+            # The year in UTC and in every zone a venue may have: astimezone overflows at the edges.
+            utc = value.astimezone(datetime.UTC) if isinstance(value, datetime.datetime) else value
+        except OverflowError as error:
+            raise _Refused(outside_years()) from error
+        if not FIRST_YEAR <= utc.year <= LAST_YEAR or not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise _Refused(outside_years())
+    if type(start) is not type(end) and end is not None:
+        # A timed start with an all-day end (or the reverse) says nothing reliable about the end.
+        notes.append(_("Its end (DTEND) is not of the same kind as its start and was left out."))
+        end = None
+    return start, end
+
+
+def outside_years():
+    return _("Its dates lie outside the years %(first)d to %(last)d that this calendar accepts.") % {
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }

@@ -1,0 +1,306 @@
+"""The calendar import on files as real programs write them (tests/calendars/), and hostile ones.
+
+One parametrised test: each file is uploaded through the admin as an editor does, and what it
+made is compared exactly: the counts, what was skipped and why, and the key fields of every
+meeting. The clock is pinned so the series window (a year back, two ahead) is the same every run.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+
+from events.models import CalendarImport, Country, Meeting, Status, Venue
+from tests.support.importing import corpus_file, last_import, log_in_editor, upload
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.datetime(2030, 1, 15, 9, 0, tzinfo=datetime.UTC)
+WINDOW_NOTE = "It repeats; only its occurrences from 15 January 2029 to 15 January 2032 were imported."
+OUTSIDE_YEARS = "Its dates lie outside the years 1900 to 2199 that this calendar accepts."
+CONFIRMED, CANCELLED = Status.CONFIRMED, Status.CANCELLED
+IISG = "IISG Support Group monthly meeting"
+
+
+@pytest.fixture
+def venues():
+    bosnia = Country.objects.create(code="BA", name="Bosnia and Herzegovina")
+    serbia = Country.objects.create(code="RS", name="Serbia")
+    albania = Country.objects.create(code="AL", name="Albania")
+    return {
+        "Belgrade": Venue.objects.create(name="", city="Belgrade", country=serbia, timezone="Europe/Belgrade"),
+        "Sarajevo": Venue.objects.create(name="", city="Sarajevo", country=bosnia, timezone="Europe/Sarajevo"),
+        "Tirana": Venue.objects.create(name="", city="Tirana", country=albania, timezone="Europe/Tirane"),
+        # Created first, so a match on the name alone would pick it.
+        "Hotel Europa, Banja Luka": Venue.objects.create(
+            name="Hotel Europa", city="Banja Luka", country=bosnia, timezone="Europe/Sarajevo"
+        ),
+        "Hotel Europa, Sarajevo": Venue.objects.create(
+            name="Hotel Europa", city="Sarajevo", country=bosnia, timezone="Europe/Sarajevo"
+        ),
+    }
+
+
+def when(day, clock=None):
+    return f"{day:%Y-%m-%d}" + (f" {clock:%H:%M}" if clock else "")
+
+
+def key_fields(meeting):
+    venue = meeting.venue
+    place = ", ".join(part for part in (venue.name, venue.city) if part) if venue else ""
+    return (
+        meeting.title,
+        when(meeting.start_date, meeting.start_time),
+        when(meeting.end_date, meeting.end_time),
+        meeting.status,
+        place,
+        meeting.external_url,
+    )
+
+
+CORPUS = [
+    pytest.param(
+        "google_series_with_override.ics",
+        {
+            "created": 4,
+            "skipped": [],
+            "notes": [],
+            "meetings": [
+                ("P-CVE working group call", "2030-02-04 10:00", "2030-02-04 11:30", CONFIRMED, "", ""),
+                # 11 February is an EXDATE; 18 February an override moved to the afternoon.
+                ("P-CVE working group call (afternoon)", "2030-02-18 14:00", "2030-02-18 15:30", CONFIRMED, "", ""),
+                ("P-CVE working group call", "2030-02-25 10:00", "2030-02-25 11:30", CONFIRMED, "", ""),
+                # "Cancelled: " is the status, not the title; Hotel Europa in Sarajevo, not Banja Luka.
+                (
+                    "Regional Steering Group on SALW",
+                    "2030-03-10 09:00",
+                    "2030-03-10 17:00",
+                    CANCELLED,
+                    "Hotel Europa, Sarajevo",
+                    "",
+                ),
+            ],
+        },
+        id="google-series-exdate-override",
+    ),
+    pytest.param(
+        "feed_floating_times_new_york.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            # Floating 09:00 in X-WR-TIMEZONE America/New_York is 15:00 in Belgrade, not 09:00.
+            "meetings": [
+                ("Expert group on firearms trafficking", "2030-03-04 15:00", "2030-03-04 23:00", CONFIRMED, "", "")
+            ],
+        },
+        id="x-wr-timezone-new-york",
+    ),
+    pytest.param(
+        "apple_ical1_floating_pacific.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            "meetings": [
+                (
+                    "Video conference with the PCC SEE secretariat",
+                    "2030-01-15 18:30",
+                    "2030-01-15 20:00",
+                    CONFIRMED,
+                    "",
+                    "",
+                )
+            ],
+        },
+        id="apple-ical-1.0-x-wr-timezone-pacific",
+    ),
+    pytest.param(
+        "outlook_windows_zone_names.ics",
+        {
+            "created": 3,
+            "skipped": [],
+            "notes": [],
+            "meetings": [
+                # "GTB Standard Time" is Athens/Bucharest, an hour ahead of Belgrade.
+                ("Meeting of Heads of PCCCs", "2030-03-12 09:00", "2030-03-12 15:00", CONFIRMED, "Belgrade", ""),
+                # "Pacific Standard Time" with no VTIMEZONE: US summer time has begun, Europe's not.
+                ("Online briefing for donors", "2030-03-20 16:00", "2030-03-20 17:00", CONFIRMED, "", ""),
+                # X-MICROSOFT-CDO-ALLDAYEVENT midnight to midnight: whole days.
+                ("National holiday (office closed)", "2030-04-01", "2030-04-02", CONFIRMED, "", ""),
+            ],
+        },
+        id="outlook-windows-zone-names",
+    ),
+    pytest.param(
+        "thunderbird_series_one_cancelled.ics",
+        {
+            "created": 3,
+            "skipped": [],
+            "notes": [],
+            "meetings": [
+                (IISG, "2030-03-05 09:30", "2030-03-05 12:00", CONFIRMED, "Sarajevo", ""),
+                # The one occurrence Thunderbird cancelled, not the whole series.
+                (IISG, "2030-04-05 09:30", "2030-04-05 12:00", CANCELLED, "Sarajevo", ""),
+                (IISG, "2030-05-05 09:30", "2030-05-05 12:00", CONFIRMED, "Sarajevo", ""),
+            ],
+        },
+        id="thunderbird-series-one-cancelled",
+    ),
+    pytest.param(
+        "sabredav_all_day_with_tzid.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            "meetings": [("Summer school holidays (no trainings)", "2030-07-01", "2030-08-09", CONFIRMED, "", "")],
+        },
+        id="sabredav-all-day-with-tzid",
+    ),
+    pytest.param(
+        "latin1_undeclared.ics",
+        {
+            "created": 2,
+            "skipped": [],
+            "notes": [],
+            "meetings": [
+                ("Réunion régionale à Genève sur la sécurité des frontières", *["2030-05-06"] * 2, CONFIRMED, "", ""),
+                ("Arbeitstreffen in Zürich: Grenzüberschreitende Kriminalität", *["2030-05-12"] * 2, CONFIRMED, "", ""),
+            ],
+        },
+        id="latin-1-detected",
+    ),
+    pytest.param(
+        "vcalendar1_declared_charset.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            "meetings": [("Sastanak u Nišu o krijumčarenju oružja", "2030-06-10", "2030-06-10", CONFIRMED, "", "")],
+        },
+        id="declared-charset-iso-8859-2",
+    ),
+    pytest.param(
+        "utf16_with_byte_order_mark.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            "meetings": [("Sjednica u Podgorici – Đurđevdan", "2030-10-01", "2030-10-01", CONFIRMED, "", "")],
+        },
+        id="utf-16-byte-order-mark",
+    ),
+    pytest.param(
+        "discourse_relative_urls.ics",
+        {
+            "created": 4,
+            "skipped": [],
+            "notes": [
+                [
+                    "Community call on P-CVE",
+                    "Its link (URL) “/t/community-call-on-p-cve/101” is not a full web address of at most "
+                    "200 characters; it was left out.",
+                ],
+                [
+                    "Community call on border security",
+                    "Its link (URL) “/t/community-call-on-border-security/102” is not a full web address of at "
+                    "most 200 characters; it was left out.",
+                ],
+                [
+                    "Community call on small arms",
+                    "Its link (URL) “/t/community-call-on-small-arms/103” is not a full web address of at most "
+                    "200 characters; it was left out.",
+                ],
+                ["Community call on cybercrime", "Its end (DTEND) could not be read and was left out."],
+            ],
+            "meetings": [
+                ("Community call on P-CVE", "2030-06-01 10:00", "2030-06-01 12:00", CONFIRMED, "", ""),
+                ("Community call on border security", "2030-06-08 10:00", "2030-06-08 12:00", CONFIRMED, "", ""),
+                ("Community call on small arms", "2030-06-15 10:00", "2030-06-15 12:00", CONFIRMED, "", ""),
+                (
+                    "Community call on cybercrime",
+                    "2030-06-22 10:00",
+                    "2030-06-22",
+                    CONFIRMED,
+                    "",
+                    "https://forum.example/t/community-call-on-cybercrime/104",
+                ),
+            ],
+        },
+        id="discourse-relative-urls-and-a-broken-dtend",
+    ),
+    pytest.param(
+        "hostile_control_characters.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            "meetings": [("Null byte and [31mescape", "2030-09-01", "2030-09-01", CONFIRMED, "Tirana", "")],
+        },
+        id="hostile-nul-bel-esc",
+    ),
+    pytest.param(
+        "hostile_overflowing_dates.ics",
+        {
+            "created": 1,
+            "skipped": [
+                ["Huge duration", OUTSIDE_YEARS],
+                ["Year 9999", OUTSIDE_YEARS],
+                ["Year 9999 all day", OUTSIDE_YEARS],
+            ],
+            "notes": [],
+            "meetings": [("A fine event", "2030-08-02", "2030-08-02", CONFIRMED, "", "")],
+        },
+        id="hostile-huge-duration-year-9999",
+    ),
+    pytest.param(
+        "hostile_broken_series_and_duplicates.ics",
+        {
+            "created": 4,
+            "skipped": [
+                ["No UID at all", "The event has no UID, so a later import could not update it."],
+                ["Broken repeat rule", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
+                ["Second with this UID", "Another event in this calendar has the same UID; the first was imported."],
+            ],
+            "notes": [["Yearly for ever", WINDOW_NOTE]],
+            "meetings": [
+                ("Yearly for ever", "2030-01-06", "2030-01-06", CONFIRMED, "", ""),
+                ("First with this UID", "2030-03-02", "2030-03-02", CONFIRMED, "", ""),
+                ("Yearly for ever", "2031-01-06", "2031-01-06", CONFIRMED, "", ""),
+                ("Yearly for ever", "2032-01-06", "2032-01-06", CONFIRMED, "", ""),
+            ],
+        },
+        id="hostile-broken-rrule-duplicate-uid-endless-series",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CORPUS)
+def test_importing_the_corpus(client, venues, name, expected):
+    with time_machine.travel(TODAY, tick=False):
+        log_in_editor(client)
+        response = upload(client, corpus_file(name), name=name)
+
+    job = last_import()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/events/meeting/import-ics/{job.pk}/"
+    assert (job.state, job.source) == (CalendarImport.State.DONE, name)
+    assert {key: job.result[key] for key in ("created", "updated", "unchanged", "skipped", "notes")} == {
+        "created": expected["created"],
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": expected["skipped"],
+        "notes": expected["notes"],
+    }
+    meetings = Meeting.objects.order_by("start_date", "start_time", "pk")
+    assert [key_fields(meeting) for meeting in meetings] == expected["meetings"]
+    assert all("\ufffd" not in meeting.title for meeting in meetings)
+
+
+def test_an_html_page_is_refused_as_unreadable(client):
+    log_in_editor(client)
+
+    response = upload(client, corpus_file("hostile_not_a_calendar.ics"))
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["This is not a readable iCalendar (.ics) file."]
+    assert not Meeting.objects.exists()
