@@ -26,6 +26,19 @@ LINK_TABLES = {
 }
 
 
+# Each word of a search adds six terms to the query (three columns, organisers, funders, city):
+# a real search is a few words, and words past these add cost, not precision.
+MAX_SEARCH_WORDS = 6
+
+
+def search_words(text):
+    """The words of a search that count: each once (whatever its case), the first MAX_SEARCH_WORDS."""
+    words = {}
+    for word in text.split():
+        words.setdefault(word.lower(), word)
+    return list(words.values())[:MAX_SEARCH_WORDS]
+
+
 def chosen(value):
     """True when a multiple-choice filter has values. Its empty value is an empty QuerySet, and
     `not value` would run it (a query compiled per filter, per page)."""
@@ -101,7 +114,7 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["q", "organiser", "funder", "programme", "topic", "country", "city", "date_from", "date_to", "status"]
 
     def filter_text(self, queryset, name, value):
-        for word in value.split():
+        for word in search_words(value):
             named = Q(organisation__name__icontains=word) | Q(organisation__acronym__icontains=word)
             queryset = queryset.filter(
                 Q(title__icontains=word)
@@ -154,6 +167,9 @@ class MeetingQuery:
             values = [value.strip() for value in data.getlist(name) if value.strip()]
             if name not in self.MULTIPLE:
                 values = values[-1:]  # as QueryDict.get: the last one counts
+            if name == "q":
+                # The words that count, so "a a A" and "a" are one search, one cache entry, one cost.
+                values = [" ".join(search_words(value)) for value in values]
             pairs += [(name, value) for value in sorted(set(values))]
         self.pairs = tuple(pairs)
         page = (data.get(PAGE_PARAM) or "").strip()
