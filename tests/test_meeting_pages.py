@@ -4,12 +4,24 @@ import datetime
 import json
 
 import pytest
+import time_machine
+from django.utils import timezone
 
-from tests.support.factories import MeetingFactory, VenueFactory
-from tests.support.html import elements, texts
+from events.dates import day_in_words
+from events.models import LinkKind, Status
+from events.text import NOT_PRINTABLE
+from tests.support.factories import (
+    BackToBackFactory,
+    MeetingFactory,
+    MeetingOrganiserFactory,
+    OrganisationFactory,
+    VenueFactory,
+)
+from tests.support.html import elements, parse_xml, texts
 
 D = datetime.date
 T = datetime.time
+DAY = datetime.timedelta(days=1)
 
 
 # --- A start time without an end time ---------------------------------------
@@ -55,3 +67,105 @@ def test_list_and_month_agenda_with_start_time_only_say_from(client, starts_at_h
     assert texts(listed.content, "time") == ["14–15 November 2019, from 09:30 CET"]
     # The agenda lists the meeting under each of its two days.
     assert texts(month.content, "time") == ["14–15 November 2019, from 09:30 CET"] * 2
+
+
+# --- Text that stays text -----------------------------------------------------
+
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+HOSTILE_SUMMARY = '<img src=x onerror="alert(1)"> Meeting of <b>chiefs</b>'
+HOSTILE_DESCRIPTION = "<script>alert(2)</script>\n\nAgenda: **border** cooperation."
+# A vertical tab and an escape pasted from elsewhere, DEL, a C1 control, a noncharacter.
+PASTED_CONTROLS = "\x0b\x1b\x7f\x85\ufffe"
+
+
+def feed_html(client):
+    """The HTML a reader takes from the first RSS item's <description> and the first Atom entry's <summary>."""
+    rss = parse_xml(client.get("/feeds/meetings.rss").content).find("channel/item")
+    atom = parse_xml(client.get("/feeds/meetings.atom").content).find("atom:entry", ATOM)
+    summary = atom.find("atom:summary", ATOM)
+    assert summary.get("type") == "html"
+    return [rss.findtext("description"), summary.text]
+
+
+def test_rss_and_atom_carry_editor_markup_as_text(client, db):
+    MeetingFactory(
+        title="Chiefs", start_date=timezone.localdate() + DAY, summary=HOSTILE_SUMMARY, description=HOSTILE_DESCRIPTION
+    )
+
+    for html in feed_html(client):
+        # What a feed reader shows: no element an editor typed, the typed text as text.
+        assert [element["tag"] for element in elements(html)] == ["p", "p"]
+        assert texts(html, "p") == [f"{day_in_words(timezone.localdate() + DAY)} · Tirana, Albania", HOSTILE_SUMMARY]
+
+
+def test_rss_and_atom_with_pasted_control_characters_are_well_formed(client, db):
+    MeetingFactory(
+        title=f"Border{PASTED_CONTROLS}police",
+        start_date=timezone.localdate() + DAY,
+        summary=f"Chiefs{PASTED_CONTROLS}meet",
+    )
+
+    rss_response = client.get("/feeds/meetings.rss")
+    atom_response = client.get("/feeds/meetings.atom")
+
+    assert (rss_response.status_code, atom_response.status_code) == (200, 200)
+    rss = parse_xml(rss_response.content).find("channel/item")
+    atom = parse_xml(atom_response.content).find("atom:entry", ATOM)
+    assert [rss.findtext("title"), atom.findtext("atom:title", namespaces=ATOM)] == ["Border     police"] * 2
+    for html in feed_html(client):
+        assert texts(html, "p")[1:] == ["Chiefs meet"]
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/", "Border police"),
+        ("/meetings/", "Border police"),
+        ("/meetings/2030/5/", "Border police"),
+        ("/calendar/2030/5/", "Border police"),
+        ("/meetings/pasted/", "Border police"),
+        ("/organisers/regional-council/", "Border police"),
+    ],
+)
+def test_pages_never_carry_pasted_control_characters(client, db, path, shown):
+    organiser = OrganisationFactory(name=f"Regional{PASTED_CONTROLS}Council", slug="regional-council")
+    meeting = MeetingFactory(
+        title=f"Border{PASTED_CONTROLS}police",
+        slug="pasted",
+        start_date=D(2030, 5, 14),
+        summary=f"Chiefs{PASTED_CONTROLS}meet",
+        status_note=f"Moved{PASTED_CONTROLS}again",
+        venue=VenueFactory(name=f"Hall{PASTED_CONTROLS}A", city="Tirana"),
+    )
+    MeetingOrganiserFactory(meeting=meeting, organisation=organiser)
+
+    with time_machine.travel(datetime.datetime(2030, 5, 1, 12, tzinfo=datetime.UTC), tick=False):
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert NOT_PRINTABLE.findall(response.content.decode()) == []
+    # Each pasted character reads as a space, as a browser collapses them.
+    assert shown in texts(response.content, "a") + texts(response.content, "h1")
+
+
+# --- Linked meetings say when they are cancelled or postponed ------------------
+
+
+def test_cancelled_and_postponed_meetings_say_so_in_the_cluster_and_the_linked_list(client, db):
+    nfp = MeetingFactory(title="NFP Group", slug="nfp", start_date=D(2019, 4, 23), status=Status.CANCELLED)
+    rnnc = MeetingFactory(title="RNNC", slug="rnnc", start_date=D(2019, 4, 24))
+    albania = MeetingFactory(title="Albania", slug="albania", start_date=D(2019, 4, 25), status=Status.POSTPONED)
+    visit = MeetingFactory(title="Visit", slug="visit", start_date=D(2019, 4, 26), status=Status.CANCELLED)
+    BackToBackFactory(from_meeting=rnnc, to_meeting=nfp)
+    BackToBackFactory(from_meeting=rnnc, to_meeting=albania)
+    BackToBackFactory(from_meeting=rnnc, to_meeting=visit, kind=LinkKind.STUDY_VISIT)
+
+    response = client.get("/meetings/rnnc/")
+
+    assert texts(response.content, "ol", "timeline") == [
+        "23 April 2019 NFP Group Cancelled · Tirana 24 April 2019 RNNC (this meeting) · Tirana "
+        "25 April 2019 Albania Postponed · Tirana"
+    ]
+    assert texts(response.content, "section", "linked") == [
+        "Linked meetings Study visit Visit Cancelled (26 April 2019)"
+    ]

@@ -479,7 +479,7 @@ def test_rss_feed_lists_upcoming_and_date_to_be_confirmed_newest_announced_first
     assert [item.findtext("title") for item in channel.findall("item")] == ["Announced second", "Announced first"]
     assert (
         channel.findall("item")[0].findtext("description")
-        == "Date to be confirmed · Tirana, Albania. A regional meeting."
+        == "<p>Date to be confirmed · Tirana, Albania</p><p>A regional meeting.</p>"
     )
 
 

@@ -5,10 +5,12 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from events.dates import meeting_dates_in_words
 from events.models import Meeting
+from events.text import printable
 
 FEED_LENGTH = 50
 
@@ -28,13 +30,19 @@ class NewMeetingsFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return printable(item.title)
 
     def item_description(self, item):
+        """HTML, as readers take RSS <description> and Atom <summary type="html">: the editor's
+        text escaped, so nothing typed becomes live markup in a feed reader. The description
+        stays on the meeting page: rendering fifty of them would make one feed request cost
+        fifty renders of the worst Markdown (docs/performance.md, "Hostile input")."""
         place = ", ".join(part for part in (item.public_city, str(item.public_country or "")) if part)
         parts = [meeting_dates_in_words(item), place, item.get_status_display() if item.shows_status else ""]
-        heading = " · ".join(part for part in parts if part)
-        return f"{heading}. {item.summary}" if item.summary else heading
+        html = format_html("<p>{}</p>", " · ".join(part for part in parts if part))
+        if item.summary:
+            html += format_html("<p>{}</p>", item.summary)
+        return printable(html)
 
     def item_guid(self, item):
         return f"urn:uuid:{item.uid}"

@@ -1,12 +1,15 @@
-"""Template helpers for the public pages: words for dates, list entries, sanitised Markdown, page links."""
+"""Template helpers for the public pages: words for dates, list entries, sanitised Markdown, page links,
+printable output."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from events.cache import fragments
 from events.cache.fragments import joined
 from events.dates import meeting_dates_in_words
 from events.markdown import render_markdown
 from events.models import KOSOVO_FOOTNOTE
+from events.text import printable
 
 register = template.Library()
 
@@ -37,3 +40,22 @@ def page_query(context, number):
 @register.simple_tag
 def kosovo_footnote():
     return KOSOVO_FOOTNOTE
+
+
+class PrintableNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        # Removing characters adds no markup: what was escaped stays escaped.
+        return mark_safe(printable(self.nodelist.render(context)))  # noqa: S308
+
+
+@register.tag
+def printable_output(parser, token):
+    """`{% printable_output %}…{% endprintable_output %}`: the enclosed output without the control
+    characters an editor may have pasted (events.text). base.html wraps every public page in it,
+    so no field, list entry or fragment can bring one into a page, whichever template shows it."""
+    nodelist = parser.parse(("endprintable_output",))
+    parser.delete_first_token()
+    return PrintableNode(nodelist)
