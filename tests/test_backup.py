@@ -8,6 +8,7 @@ one, as in CI).
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,38 @@ for path in paths:
     response = client.get(path)
     pages[path] = [response.status_code, response.content.decode()]
 print(json.dumps(pages))
+"""
+
+
+# An editor logged in, and a lockout: what a live database holds besides meetings.
+ADD_LOGIN_STATE = """
+import django
+django.setup()
+from axes.models import AccessAttempt, AccessLog
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+editor = get_user_model().objects.create_user("editor@example.org", "editor@example.org", "a long passphrase here")
+session = SessionStore()
+session["_auth_user_id"] = str(editor.pk)
+session.create()
+now = timezone.now()
+AccessAttempt.objects.create(username="editor@example.org", ip_address="203.0.113.7", user_agent="", get_data="",
+                             post_data="", http_accept="", path_info="/admin/login/", failures_since_start=6,
+                             attempt_time=now)
+AccessLog.objects.create(username="editor@example.org", ip_address="203.0.113.7", user_agent="", http_accept="",
+                         path_info="/admin/login/", attempt_time=now, session_hash="x")
+"""
+
+
+COUNT_LOGIN_STATE = """
+import django, json
+django.setup()
+from axes.models import AccessAttempt, AccessLog
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+print(json.dumps({"users": get_user_model().objects.count(), "sessions": Session.objects.count(),
+                  "attempts": AccessAttempt.objects.count(), "logs": AccessLog.objects.count()}))
 """
 
 
@@ -64,6 +97,7 @@ def run(arguments, database_url):
 def seeded_database(database_url):
     run(["manage.py", "migrate", "--noinput", "-v0"], database_url)
     run(["manage.py", "loadseed"], database_url)
+    run(["-c", ADD_LOGIN_STATE], database_url)
 
 
 def public_pages(database_url):
@@ -107,6 +141,29 @@ def test_sqlite_restored_database_dumps_to_the_same_data(sqlite_round_trip):
     run(["manage.py", "backup", "--output", str(directory / "again.json")], target)
 
     assert json.loads((directory / "again.json").read_text()) == json.loads((directory / "backup.json").read_text())
+
+
+def test_sqlite_backup_is_readable_by_its_owner_only(sqlite_round_trip):
+    directory, _, _, _ = sqlite_round_trip
+
+    assert stat.S_IMODE((directory / "backup.json").stat().st_mode) == 0o600
+
+
+def test_sqlite_backup_holds_accounts_but_no_sessions_or_lockout_records(sqlite_round_trip):
+    directory, _, _, _ = sqlite_round_trip
+
+    models = {row["model"] for row in json.loads((directory / "backup.json").read_text())}
+
+    assert "auth.user" in models
+    assert sorted(model for model in models if model.startswith(("sessions.", "axes."))) == []
+
+
+def test_sqlite_restore_leaves_no_session_to_log_in_with(sqlite_round_trip):
+    _, target, _, _ = sqlite_round_trip
+
+    counts = run(["-c", COUNT_LOGIN_STATE], target)
+
+    assert json.loads(counts) == {"users": 1, "sessions": 0, "attempts": 0, "logs": 0}
 
 
 def test_restore_refuses_a_database_that_is_not_empty(sqlite_round_trip):
@@ -161,6 +218,59 @@ def test_postgresql_dump_restores_the_same_public_pages(postgresql_databases, tm
 
     assert [status for status, _ in before.values()] == [200] * 13
     assert after == before
+    assert stat.S_IMODE((tmp_path / "backup.dump").stat().st_mode) == 0o600
+    assert json.loads(run(["-c", COUNT_LOGIN_STATE], target)) == {"users": 1, "sessions": 0, "attempts": 0, "logs": 0}
+    # pg_restore's own table of contents: which tables' rows the dump carries.
+    contents = subprocess.run(
+        ["pg_restore", "--list", str(tmp_path / "backup.dump")],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tables_with_data = sorted(line.split()[-2] for line in contents.splitlines() if " TABLE DATA " in line)
+    assert "auth_user" in tables_with_data
+    assert [table for table in tables_with_data if table.startswith(("django_session", "axes_"))] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_an_older_dump_drops_its_sessions_and_lockout_records(tmp_path):
+    """Dumps written before sessions and lockouts were left out still hold them."""
+    from axes.models import AccessAttempt
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+
+    from events.models import Topic
+
+    backup = tmp_path / "older.json"
+    rows = [
+        {"model": "events.topic", "pk": 1, "fields": {"name": "Migration", "slug": "m"}},
+        {
+            "model": "sessions.session",
+            "pk": "k" * 32,
+            "fields": {"session_data": "x", "expire_date": "2099-01-01T00:00:00Z"},
+        },
+        {
+            "model": "axes.accessattempt",
+            "pk": 1,
+            "fields": {
+                "username": "editor",
+                "ip_address": "203.0.113.7",
+                "user_agent": "",
+                "get_data": "",
+                "post_data": "",
+                "http_accept": "",
+                "path_info": "/admin/login/",
+                "failures_since_start": 6,
+                "attempt_time": "2099-01-01T00:00:00Z",
+            },
+        },
+    ]
+    backup.write_text(json.dumps(rows))
+
+    call_command("restore", str(backup), stdout=io.StringIO())
+
+    assert (Session.objects.count(), AccessAttempt.objects.count()) == (0, 0)
+    assert list(Topic.objects.values_list("slug", flat=True)) == ["m"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ A .dump file (pg_dump custom format) needs PostgreSQL and is restored with pg_re
 one transaction. A .json file (dumpdata) goes into any engine: migrate, then loaddata in
 one transaction. Either way the database is brought up to the code's migrations after,
 and every cached page, fragment and calendar entry is made stale (new versions).
-Refuses to touch a database that already holds meetings or accounts.
+Refuses to touch a database that already holds meetings or accounts. Sessions and login
+lockout records an older dump may hold are dropped: no browser is logged back in.
 """
 
 import subprocess
@@ -21,7 +22,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from events.cache import invalidate_all
-from events.management.commands.backup import postgres_environment
+from events.management.commands.backup import login_state_models, postgres_environment
 from events.models import Meeting
 
 
@@ -92,6 +93,9 @@ class Command(BaseCommand):
             restore_postgresql_dump(file)
         else:
             restore_dumpdata(file)
+        # Dumps written before sessions and lockouts were left out still hold them.
+        for model in login_state_models():
+            model.objects.all().delete()
         # Whatever any cache holds (pages, fragments, calendar entries) describes another database.
         invalidate_all()
         self.stdout.write(f"Restored {file} into {connection.settings_dict['NAME']}.")
