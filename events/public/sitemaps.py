@@ -27,7 +27,7 @@ from events.cache.keys import key
 from events.models import Meeting
 
 # The protocol allows 50,000 URLs a page; a smaller page bounds what one cache miss costs to build.
-URLS_PER_PAGE = 10_000
+URLS_PER_PAGE = 5_000
 CANONICAL_PAGE = re.compile(r"[1-9][0-9]{0,8}")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "X-Robots-Tag")
 
