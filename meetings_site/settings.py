@@ -285,6 +285,7 @@ for _proxy in TRUSTED_PROXIES:
 # Where the admin sends editors who must sign in, and where they land after (the login page's
 # `next` when it is on this site; Django's default, /accounts/profile/, does not exist here).
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Idle editors are logged out: the session lasts SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
