@@ -2,7 +2,6 @@
 
 import datetime
 import json
-import os
 import pathlib
 import shutil
 import subprocess
@@ -11,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from events.calendar import links as calendar_links
+from events.editors import actions
+from events.models import DatePrecision, Publication
 from tests.support.calendars import content_of, parse
 from tests.support.factories import MeetingFactory, VenueFactory
 
@@ -23,13 +24,11 @@ pytestmark = pytest.mark.django_db
 
 
 def read_with_icaljs(content):
-    """{uid: {start, end, allDay}} as ical.js (web calendar clients) reads the file."""
+    """{uid: {start, end}} as ical.js (web calendar clients) reads the file: UTC instants, or dates."""
     if not (JS_READER.parent / "node_modules" / "ical.js").exists():
         pytest.skip("ical.js is not installed (npm ci in tests/js)")
-    # Floating all-day dates are read in the process's zone: UTC, so a date prints as its own midnight.
-    env = {**os.environ, "TZ": "UTC"}
     command = [shutil.which("node") or "node", str(JS_READER)]
-    result = subprocess.run(command, input=content, capture_output=True, check=True, timeout=30, env=env)
+    result = subprocess.run(command, input=content, capture_output=True, check=True, timeout=30)
     return json.loads(result.stdout)
 
 
@@ -62,9 +61,7 @@ def test_start_time_without_end_is_written_as_all_day_dates_over_its_days(client
     assert (event["start"], event["end"]) == (D(2019, 11, 14), D(2019, 11, 16))
     assert event["summary"] == "Heads of border police (from 09:30 CET)"
     assert "When: 14–15 November 2019, from 09:30 CET" in event["description"].split("\n")
-    assert read_with_icaljs(content) == {
-        str(meeting.uid): {"start": "2019-11-14T00:00:00.000Z", "end": "2019-11-16T00:00:00.000Z", "allDay": True}
-    }
+    assert read_with_icaljs(content) == {str(meeting.uid): {"start": "2019-11-14", "end": "2019-11-16"}}
 
 
 def test_one_day_meeting_with_only_a_start_time_is_that_day_with_the_time_in_its_title(client):
@@ -78,7 +75,7 @@ def test_one_day_meeting_with_only_a_start_time_is_that_day_with_the_time_in_its
         D(2019, 11, 15),
         "Expert group (from 09:30 CET)",
     )
-    assert read_with_icaljs(content)[str(meeting.uid)]["allDay"] is True
+    assert read_with_icaljs(content)[str(meeting.uid)] == {"start": "2019-11-14", "end": "2019-11-15"}
 
 
 def test_start_time_without_end_in_the_feed_is_the_same_entry_as_the_download(client):
@@ -119,10 +116,89 @@ def test_meeting_with_both_times_keeps_its_times_in_all_three_parsers_and_the_li
     assert read_with_icaljs(content)[str(meeting.uid)] == {
         "start": "2019-11-14T08:30:00.000Z",
         "end": "2019-11-15T12:00:00.000Z",
-        "allDay": False,
     }
     assert link_query(links.google)["dates"] == "20191114T083000Z/20191115T120000Z"
     assert (link_query(links.outlook)["startdt"], link_query(links.outlook)["enddt"]) == (
         "2019-11-14T08:30:00Z",
         "2019-11-15T12:00:00Z",
     )
+
+
+# --- A postponed meeting never vanishes -------------------------------------------------------------------
+
+
+def announced_meeting(**fields):
+    defaults = {"title": "SALW Commission", "start_date": D(2030, 11, 14), "end_date": D(2030, 11, 15)}
+    return MeetingFactory(**(defaults | fields))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postponed_to_a_date_to_be_confirmed_stays_in_feeds_at_its_last_announced_dates(
+    client, django_capture_on_commit_callbacks
+):
+    meeting = announced_meeting(start_time=T(9, 30), end_time=T(13))
+    before = parse(content_of(client.get("/calendar.ics")))[str(meeting.uid)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.postpone(meeting, note="The ministers' meeting moved.")
+    feed = content_of(client.get("/calendar.ics"))
+    download = client.get(f"/meetings/{meeting.slug}.ics")
+
+    after = parse(feed)[str(meeting.uid)]
+    assert (after["start"], after["end"], after["status"]) == (D(2030, 11, 14), D(2030, 11, 16), "TENTATIVE")
+    assert after["summary"] == "Postponed: SALW Commission"
+    assert after["sequence"] > before["sequence"]
+    assert after["description"].split("\n")[2:4] == [
+        "When: Date to be confirmed (last announced: 14–15 November 2030)",
+        "Postponed: The ministers' meeting moved.",
+    ]
+    assert download.status_code == 200
+    assert parse(content_of(download)) == {str(meeting.uid): after}
+    assert read_with_icaljs(feed)[str(meeting.uid)] == {"start": "2030-11-14", "end": "2030-11-16"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_dates_for_a_postponed_meeting_move_the_same_uid(client, django_capture_on_commit_callbacks):
+    meeting = announced_meeting()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.postpone(meeting)
+    undated = parse(content_of(client.get("/calendar.ics")))[str(meeting.uid)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.postpone(meeting, start_date=D(2031, 3, 3), end_date=D(2031, 3, 4))
+    events = parse(content_of(client.get("/calendar.ics")))
+
+    assert list(events) == [str(meeting.uid)]
+    moved = events[str(meeting.uid)]
+    assert (moved["start"], moved["end"]) == (D(2031, 3, 3), D(2031, 3, 5))
+    assert moved["summary"] == "Postponed: SALW Commission"
+    assert moved["sequence"] > undated["sequence"]
+    assert "When: 3–4 March 2031" in moved["description"].split("\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_feed_of_a_period_keeps_a_postponed_meeting_announced_in_it(client, django_capture_on_commit_callbacks):
+    meeting = announced_meeting()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.postpone(meeting)
+
+    in_period = parse(content_of(client.get("/calendar.ics?date_from=2030-11-01&date_to=2030-11-30")))
+    before_it = parse(content_of(client.get("/calendar.ics?date_from=2030-01-01&date_to=2030-10-31")))
+
+    assert list(in_period) == [str(meeting.uid)]
+    assert before_it == {}
+
+
+def test_meeting_never_announced_with_dates_stays_out_of_feeds(client):
+    to_be_confirmed = MeetingFactory(date_precision=DatePrecision.UNKNOWN, start_date=None, end_date=None)
+    # Dates given only while it was a draft were never announced.
+    drafted = announced_meeting(title="Drafted", publication=Publication.DRAFT)
+    drafted.date_precision, drafted.start_date, drafted.end_date = DatePrecision.UNKNOWN, None, None
+    drafted.publication = Publication.PUBLISHED
+    drafted.save()
+
+    events = parse(content_of(client.get("/calendar.ics?date_from=2000-01-01")))
+
+    assert events == {}
+    assert client.get(f"/meetings/{to_be_confirmed.slug}.ics").status_code == 404
+    assert client.get(f"/meetings/{drafted.slug}.ics").status_code == 404

@@ -614,7 +614,8 @@ def test_subscribe_page_explains_each_program_and_what_is_left_out(client, setti
 
 
 def cached_piece(meeting):
-    row = feeds.feed_rows(Meeting.objects.filter(pk=meeting.pk))[0]
+    dates = {"calendar_start": feeds.calendar_date("start_date"), "calendar_end": feeds.calendar_date("end_date")}
+    row = feeds.feed_rows(Meeting.objects.filter(pk=meeting.pk).annotate(**dates))[0]
     return cache.get(feeds.piece_key(row, version.current()))
 
 

@@ -12,7 +12,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Case, F, OuterRef, Prefetch, Subquery, When
 from django.utils.translation import gettext as _
 
 from events.cache import version
@@ -22,12 +22,13 @@ from events.calendar import ical
 from events.filters import MeetingFilter
 from events.models import (
     DEFAULT_TIMEZONE,
-    UPCOMING_ORDER,
     BackToBack,
+    DatePrecision,
     LinkKind,
     Meeting,
     MeetingFunder,
     MeetingOrganiser,
+    Publication,
     publicly_visible,
 )
 
@@ -54,9 +55,51 @@ class FeedRow(NamedTuple):
 # --- Choosing meetings ------------------------------------------------------
 
 
+def announced(field):
+    """The meeting's ``field`` in its last public version with exact dates, from its history.
+
+    A meeting postponed to a date to be confirmed has no dates any more (the model's
+    meeting_unknown_date_has_no_dates), but its subscribers still have it at the dates last
+    announced: feeds keep it there, marked postponed, rather than let it silently disappear.
+    """
+    versions = Meeting.history.filter(
+        id=OuterRef("pk"), date_precision=DatePrecision.DAY, publication=Publication.PUBLISHED
+    ).order_by("-history_date", "-history_id")
+    return Subquery(versions.values(field)[:1])
+
+
+def calendar_date(field):
+    """The day (start_date or end_date) a calendar places the meeting on: its own, else the last announced."""
+    return Case(When(date_precision=DatePrecision.DAY, then=F(field)), default=announced(field))
+
+
+# The feed's filter reads dates as a calendar places the meeting (calendar_date), not only exact dates.
+CALENDAR_DATE_LOOKUPS = {"date_from": "calendar_end__gte", "date_to": "calendar_start__lte"}
+
+
 def feed_queryset():
-    """Meetings a feed may hold: published ones whose exact dates are known."""
-    return Meeting.objects.published().dated()
+    """Meetings a feed may hold: published ones whose exact dates are known, and those whose dates
+    were withdrawn after being announced (postponed to a date to be confirmed), at the dates last announced."""
+    return (
+        Meeting.objects.published()
+        .annotate(calendar_start=calendar_date("start_date"), calendar_end=calendar_date("end_date"))
+        .filter(calendar_start__isnull=False)
+    )
+
+
+def filtered(filterset):
+    """The valid filterset's meetings from feed_queryset(), its dates compared with the days a calendar shows.
+
+    As FilterSet.filter_queryset, but a postponed meeting is matched by its last announced dates,
+    so a feed of a period keeps the meetings its subscribers were given for that period.
+    """
+    queryset = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in CALENDAR_DATE_LOOKUPS:
+            queryset = filterset.filters[name].filter(queryset, value)
+        elif value is not None:
+            queryset = queryset.filter(**{CALENDAR_DATE_LOOKUPS[name]: value})
+    return queryset
 
 
 def filter_reason(filterset):
@@ -88,10 +131,14 @@ def filter_labels(cleaned_data):
     return labels
 
 
+# Calendar order; the dates are feed_queryset()'s, so a postponed meeting sits at its last announced dates.
+FEED_ORDER = ("calendar_start", "start_time", "title", "pk")
+
+
 def feed_rows(queryset):
-    """The feed's meetings in calendar order, as light rows (no related objects loaded)."""
-    rows = queryset.order_by(*UPCOMING_ORDER).values_list(
-        "pk", "uid", "sequence", "updated_at", "venue__timezone", "start_date", "end_date", "start_time"
+    """The feed's meetings (from feed_queryset()) in calendar order, as light rows (no related objects loaded)."""
+    rows = queryset.order_by(*FEED_ORDER).values_list(
+        "pk", "uid", "sequence", "updated_at", "venue__timezone", "calendar_start", "calendar_end", "start_time"
     )
     return [FeedRow(*row) for row in rows]
 
@@ -123,6 +170,7 @@ def meetings_for_pieces(pks):
     """
     return (
         Meeting.objects.filter(pk__in=pks)
+        .annotate(calendar_start=calendar_date("start_date"), calendar_end=calendar_date("end_date"))
         .select_related("venue__country")
         .prefetch_related(
             Prefetch(

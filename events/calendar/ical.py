@@ -17,7 +17,7 @@ from icalendar import Calendar, Event, vDuration
 
 from events import dates
 from events.calendar import vtimezone
-from events.models import Access, OrganiserRole, Status
+from events.models import Access, DatePrecision, OrganiserRole, Status
 
 PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
 # Meetings are announced weeks ahead; a change is seen within a few hours.
@@ -120,6 +120,10 @@ def summary(meeting):
     title = meeting.title
     if meeting.is_cancelled:
         title = _("Cancelled: %(title)s") % {"title": title}
+    elif meeting.status == Status.POSTPONED:
+        title = _("Postponed: %(title)s") % {"title": title}
+    elif dates_withdrawn(meeting):
+        title = _("Date to be confirmed: %(title)s") % {"title": title}
     if starts_at_a_time_only(meeting):
         start = dates.start_time_in_words(meeting.start_date, meeting.start_time, meeting.timezone_name)
         title = _("%(title)s (%(start)s)") % {"title": title, "start": start}
@@ -132,9 +136,42 @@ def location(meeting):
     return str(place) if place else ""
 
 
+def dates_withdrawn(meeting):
+    """True for a meeting a feed holds without exact dates: placed at the last ones announced."""
+    return meeting.date_precision != DatePrecision.DAY
+
+
+def calendar_days(meeting):
+    """(first day, last day) a calendar places the meeting on.
+
+    Its own dates; for a meeting postponed to a date to be confirmed, the last ones announced,
+    which events.calendar.assembly reads from the history (calendar_start, calendar_end).
+    """
+    if dates_withdrawn(meeting):
+        return meeting.calendar_start, meeting.calendar_end
+    return meeting.start_date, meeting.end_date
+
+
 def all_day_dates(meeting):
     """(first day, day after the last day): iCalendar's and Google's all-day end is exclusive."""
-    return meeting.start_date, meeting.end_date + datetime.timedelta(days=1)
+    first_day, last_day = calendar_days(meeting)
+    return first_day, last_day + datetime.timedelta(days=1)
+
+
+def ical_status(meeting):
+    """STATUS; a meeting whose dates were withdrawn is at most TENTATIVE at the dates it keeps."""
+    if dates_withdrawn(meeting) and meeting.status != Status.CANCELLED:
+        return "TENTATIVE"
+    return ICAL_STATUS[meeting.status]
+
+
+def when(meeting):
+    """The DESCRIPTION's line on the dates, in words as the site writes them (events.dates)."""
+    in_words = dates.meeting_dates_in_words(meeting)
+    if dates_withdrawn(meeting):
+        announced = dates.day_range_in_words(*calendar_days(meeting))
+        return _("When: %(dates)s (last announced: %(announced)s)") % {"dates": in_words, "announced": announced}
+    return _("When: %(dates)s") % {"dates": in_words}
 
 
 def has_times(meeting):
@@ -178,8 +215,8 @@ def description(meeting, related, page_url=None):
     lines = []
     if meeting.summary:
         lines += [meeting.summary, ""]
-    # The dates in words, as the site writes them: all-day entries of a start-only meeting lose its start time.
-    lines.append(_("When: %(dates)s") % {"dates": dates.meeting_dates_in_words(meeting)})
+    # The dates in words: all-day entries of a start-only meeting lose its start time, a postponed one its new date.
+    lines.append(when(meeting))
     if meeting.status_note:
         lines.append(_("%(status)s: %(note)s") % {"status": Status(meeting.status).label, "note": meeting.status_note})
     # Enum labels, not get_FOO_display(): that translates every choice of the field on each call.
@@ -198,7 +235,7 @@ def description(meeting, related, page_url=None):
 
 
 def new_event(meeting, related, revised_at=None):
-    """The VEVENT of one dated meeting; revised_at: when shared data it shows (a venue…) last changed."""
+    """The VEVENT of one meeting from feed_queryset(); revised_at: when shared data it shows (a venue…) last changed."""
     page_url = absolute_url(meeting.get_absolute_url())
     event = Event()
     event.add("uid", str(meeting.uid))
@@ -220,7 +257,7 @@ def new_event(meeting, related, revised_at=None):
         # All-day meetings do not block the subscriber's day.
         event.add("transp", "TRANSPARENT")
     event.add("summary", summary(meeting))
-    event.add("status", ICAL_STATUS[meeting.status])
+    event.add("status", ical_status(meeting))
     event.add("class", ICAL_CLASS[meeting.access])
     place = location(meeting)
     if place:

@@ -32,7 +32,7 @@ GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-
 def feed_description():
     return _(
         "Regional security-cooperation meetings in the Western Balkans, from the public calendar. "
-        "Meetings whose exact dates are not yet known are left out."
+        "Meetings whose exact dates are not yet known are left out; a postponed one stays at the dates last announced."
     )
 
 
@@ -174,9 +174,9 @@ def calendar_feed(request):
     filterset = MeetingFilter(query.querydict(), queryset=assembly.feed_queryset())
     if not filterset.is_valid():
         return HttpResponseBadRequest(assembly.filter_reason(filterset), content_type="text/plain; charset=utf-8")
-    queryset = filterset.qs
+    queryset = assembly.filtered(filterset)
     if query.windowed:
-        queryset = queryset.filter(end_date__gte=today - DEFAULT_FEED_WINDOW)
+        queryset = queryset.filter(calendar_end__gte=today - DEFAULT_FEED_WINDOW)
     return calendar_response(
         request,
         headers,
@@ -191,7 +191,7 @@ calendar_feed.page_cache_query = feed_cache_query
 
 
 def meeting_calendar(request, slug, *, meetings, name, filename, download=False):
-    """A feed about one meeting (404 for an unknown or undated one, 304 when unchanged).
+    """A feed about one meeting (404 for an unknown one or one never announced with dates, 304 when unchanged).
 
     ``meetings``, ``name`` and ``filename`` take the meeting and say what the feed holds and is called.
     """
@@ -212,7 +212,7 @@ def meeting_calendar(request, slug, *, meetings, name, filename, download=False)
 
 @require_safe
 def meeting_ics(request, slug):
-    """/meetings/<slug>.ics: one meeting for "Add to calendar". A meeting without exact dates has none."""
+    """/meetings/<slug>.ics: one meeting for "Add to calendar"; a postponed one at its last announced dates."""
     return meeting_calendar(
         request,
         slug,

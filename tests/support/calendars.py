@@ -33,7 +33,8 @@ def parse(content):
     # vobject keeps the first VTIMEZONE it saw for a TZID; read each file on its own, as a client does.
     vobject.icalendar.__tzidMap.clear()
     by_vobject = {}
-    for event in vobject.readOne(content.decode()).vevent_list:
+    # An empty calendar has no vevent_list at all.
+    for event in getattr(vobject.readOne(content.decode()), "vevent_list", []):
         by_vobject[event.uid.value] = {
             "summary": event.summary.value,
             "start": as_utc(event.dtstart.value),
