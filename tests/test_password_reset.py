@@ -253,3 +253,30 @@ def test_unknown_email_url_scheme_stops_the_process_with_a_clear_message():
         "django.core.exceptions.ImproperlyConfigured: "
         "EMAIL_URL must start with smtp://, smtps://, console://, not 'imap'."
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/reset/MQ/not-a-token/",
+        "/admin/reset/!!!/set-password/",
+        "/admin/reset/OTk5OTk5OTk5OTk5OTk5OTk5OTk5/abc-def/",  # 999999999999999999999: beyond any key
+        "/admin/reset/" + "QQ" * 2000 + "/abc-def/",
+    ],
+)
+@pytest.mark.django_db
+def test_a_made_up_reset_link_says_it_is_invalid(client, editor, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "The password reset link was invalid" in response.content.decode()
+
+
+@pytest.mark.parametrize("email", ["not an address", "a" * 300 + "@example.org", ""])
+@pytest.mark.django_db
+def test_a_malformed_address_gets_the_forms_error_and_no_mail(client, editor, email):
+    response = client.post(RESET_URL, {"email": email})
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert mail.outbox == []
