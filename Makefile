@@ -3,6 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PYTHON ?= python3
+JS_DIR := tests/js
 
 .PHONY: run test lint format check-migrations install backup restore loadtest faulttest bench
 
@@ -11,7 +12,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# ical.js, the JavaScript parser the feed tests read every feed with (tests/js), when npm is there;
+# without it those tests skip, saying why (CI installs node: .ci/run).
+$(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(JS_DIR) --no-audit --no-fund --silent && touch $@; \
+	else \
+	  echo "npm not found: the feed tests that read feeds with ical.js will be skipped"; \
+	fi
+
+install: $(VENV)/.installed $(JS_DIR)/node_modules/.installed
 
 ## run: install, migrate, load the seed meetings once, serve on 127.0.0.1:$(PORT) (SQLite by default)
 run: install
