@@ -1,4 +1,4 @@
-"""Editors' accounts: login throttling glue for django-axes and a log line for every login."""
+"""Editors' accounts: the client address, login throttling glue for django-axes, a log line for every login."""
 
 import functools
 import ipaddress

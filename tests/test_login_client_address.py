@@ -1,5 +1,8 @@
 """The client's address behind the documented proxy: taken from its header only when the proxy sent it.
 
+The same address is used for login lockouts, the security log and the page cache's
+per-client storage budget.
+
 Production runs with CLIENT_IP_HEADER=HTTP_X_REAL_IP behind nginx (docs/nginx.conf); these
 tests set it, and name the proxy in TRUSTED_PROXIES, as an operator does.
 """
@@ -7,6 +10,8 @@ tests set it, and name the proxy in TRUSTED_PROXIES, as an operator does.
 import logging
 
 import pytest
+
+from events.cache import budget
 
 PASSWORD = "correct horse battery staple"
 LOGIN_URL = "/admin/login/"
@@ -102,3 +107,13 @@ def test_without_client_ip_header_the_header_is_ignored_even_from_the_proxy(clie
     log_in(client, PASSWORD, HTTP_X_REAL_IP="198.51.100.20")
 
     assert logged_addresses(caplog) == [PROXY]
+
+
+@pytest.mark.django_db
+def test_the_cache_budget_is_charged_to_the_same_address(client):
+    client.get("/meetings/?q=first", REMOTE_ADDR="203.0.113.7", HTTP_X_REAL_IP="198.51.100.1")
+    client.get("/meetings/?q=second", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP="198.51.100.2")
+
+    charged = {address: budget.spent(address) > 0 for address in ("203.0.113.7", "198.51.100.1", "198.51.100.2", PROXY)}
+
+    assert charged == {"203.0.113.7": True, "198.51.100.1": False, "198.51.100.2": True, PROXY: False}
