@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
+from events.dates import dates_in_words
 from events.models import DatePrecision, Publication, Status, Venue, public_place
 
 # The newest records considered; a meeting changed more often than this shows its recent changes.
@@ -50,17 +50,13 @@ class Change:
     after: str
 
 
-def describe_dates(record):
+def describe_dates(record, zone_name):
+    """The version's dates as every page writes them (events.dates), times in the venue's zone."""
     if record.date_precision == DatePrecision.UNKNOWN or record.start_date is None:
         return str(DATE_TO_BE_CONFIRMED)
-    if record.date_precision == DatePrecision.MONTH:
-        return date_format(record.start_date, "YEAR_MONTH_FORMAT")
-    text = date_format(record.start_date, "DATE_FORMAT")
-    if record.start_time:
-        text += f" {time_format(record.start_time, 'TIME_FORMAT')}"
-    if record.end_date and record.end_date != record.start_date:
-        text += f" – {date_format(record.end_date, 'DATE_FORMAT')}"
-    return text
+    return dates_in_words(
+        record.date_precision, record.start_date, record.end_date, record.start_time, record.end_time, zone_name
+    )
 
 
 def describe_place(record, venues):
@@ -89,8 +85,15 @@ def change_log(meeting):
         if venue_id
     }
     venues = Venue.objects.select_related("country").in_bulk(venue_ids) if venue_ids else {}
+
+    def zone_of(record):
+        # The venue of that version when it was read (the place changed), else the meeting's own:
+        # a time is written in the zone it is read in, and no query is spent on it.
+        venue = venues.get(record.venue_id)
+        return venue.timezone if venue is not None else meeting.timezone_name
+
     describers = (
-        (DATE_LABEL, describe_dates),
+        (DATE_LABEL, lambda record: describe_dates(record, zone_of(record) if record.start_time else None)),
         (PLACE_LABEL, lambda record: describe_place(record, venues)),
         (STATUS_LABEL, describe_status),
     )

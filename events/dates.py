@@ -10,7 +10,7 @@ day, genitive in several of the region's languages); month-only dates use
 import datetime
 import zoneinfo
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.dates import MONTHS, MONTHS_ALT
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -116,20 +116,44 @@ def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
     )
 
 
-def meeting_dates_in_words(meeting):
-    """How the public reads a meeting's dates, whatever their precision."""
+def dates_in_words(precision, start_date, end_date, start_time, end_time, zone_name):
+    """Dates of any precision in words, from their parts (a meeting, or a past version of one)."""
     from events.models import DatePrecision
 
-    if meeting.start_date is None or meeting.date_precision == DatePrecision.UNKNOWN:
+    if start_date is None or precision == DatePrecision.UNKNOWN:
         return date_to_be_confirmed()
-    if meeting.date_precision == DatePrecision.MONTH:
-        if (meeting.start_date.year, meeting.start_date.month) != (meeting.end_date.year, meeting.end_date.month):
+    end_date = end_date or start_date
+    if precision == DatePrecision.MONTH:
+        if (start_date.year, start_date.month) != (end_date.year, end_date.month):
             return pgettext("months", "{start} – {end}").format(
-                start=month_in_words(meeting.start_date), end=month_in_words(meeting.end_date)
+                start=month_in_words(start_date), end=month_in_words(end_date)
             )
-        return month_in_words(meeting.start_date)
-    if meeting.start_time is not None:
-        return timed_range_in_words(
-            meeting.start_date, meeting.end_date, meeting.start_time, meeting.end_time, meeting.timezone_name
-        )
-    return day_range_in_words(meeting.start_date, meeting.end_date)
+        return month_in_words(start_date)
+    if start_time is not None:
+        return timed_range_in_words(start_date, end_date, start_time, end_time, zone_name)
+    return day_range_in_words(start_date, end_date)
+
+
+def meeting_dates_in_words(meeting):
+    """How the public reads a meeting's dates, whatever their precision."""
+    return dates_in_words(
+        meeting.date_precision,
+        meeting.start_date,
+        meeting.end_date,
+        meeting.start_time,
+        meeting.end_time,
+        meeting.timezone_name,
+    )
+
+
+def moment_in_words(moment):
+    """An instant as the site's visitors read it, in the site's zone: 28 November 2026, 09:30 CET."""
+    local = timezone.localtime(moment)
+    return pgettext("a moment", "{day}, {time} {zone}").format(
+        day=day_in_words(local.date()), time=time_in_words(local.time()), zone=local.tzname()
+    )
+
+
+def local_day_in_words(moment):
+    """The day an instant falls on in the site's zone: 28 November 2026."""
+    return day_in_words(timezone.localtime(moment).date())

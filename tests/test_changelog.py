@@ -4,10 +4,11 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from events.changelog import MAX_RECORDS
+from events.dates import day_in_words
 from events.editors import actions as editing
 from events.models import DatePrecision, Meeting, Publication
 from tests.support.factories import CountryFactory, MeetingFactory, VenueFactory
@@ -26,7 +27,7 @@ def log_lines(client, meeting):
 
 
 def today():
-    return date_format(timezone.localdate(), "DATE_FORMAT")
+    return day_in_words(timezone.localdate())
 
 
 def test_a_new_date_shows_on_the_public_page(client):
@@ -34,7 +35,7 @@ def test_a_new_date_shows_on_the_public_page(client):
     meeting.start_date = meeting.end_date = D(2030, 4, 19)
     meeting.save()
 
-    assert log_lines(client, meeting) == [f"Changed on {today()}: date April 12, 2030 → April 19, 2030"]
+    assert log_lines(client, meeting) == [f"Changed on {today()}: date 12 April 2030 → 19 April 2030"]
 
 
 def test_place_and_status_changes_are_listed_newest_first(client):
@@ -54,7 +55,7 @@ def test_postponed_to_a_date_to_be_confirmed(client):
     editing.postpone(meeting)
 
     assert log_lines(client, meeting) == [
-        f"Changed on {today()}: date April 12, 2030 → date to be confirmed",
+        f"Changed on {today()}: date 12 April 2030 → date to be confirmed",
         f"Changed on {today()}: status Confirmed → Postponed",
     ]
 
@@ -92,7 +93,7 @@ def test_month_precision_reads_as_a_month(client):
     meeting.start_date = meeting.end_date = D(2030, 4, 24)
     meeting.save()
 
-    assert log_lines(client, meeting) == [f"Changed on {today()}: date April 2030 → April 24, 2030"]
+    assert log_lines(client, meeting) == [f"Changed on {today()}: date April 2030 → 24 April 2030"]
 
 
 def test_the_log_costs_one_query_however_long_the_history(django_assert_num_queries):
@@ -106,4 +107,18 @@ def test_the_log_costs_one_query_however_long_the_history(django_assert_num_quer
         changes = meeting.change_log
 
     assert len(changes) == MAX_RECORDS - 1
-    assert changes[0].after == date_format(meeting.start_date, "DATE_FORMAT")
+    assert changes[0].after == day_in_words(meeting.start_date)
+
+
+def test_dates_and_times_read_as_on_every_other_page(client):
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 8, 30, tzinfo=datetime.UTC), tick=False):
+        meeting = MeetingFactory(
+            start_date=D(2026, 12, 3), start_time=datetime.time(9, 30), end_time=datetime.time(17, 0)
+        )
+        meeting.end_date = D(2026, 12, 4)
+        meeting.end_time = None
+        meeting.save()
+
+    assert log_lines(client, meeting) == [
+        "Changed on 28 November 2026: date 3 December 2026, 09:30–17:00 CET → 3–4 December 2026, from 09:30 CET"
+    ]

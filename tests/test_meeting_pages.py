@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import zoneinfo
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from tests.support.factories import (
     VenueFactory,
 )
 from tests.support.html import elements, parse_xml, texts
+from tests.support.importing import log_in_editor
 
 D = datetime.date
 T = datetime.time
@@ -169,3 +171,52 @@ def test_cancelled_and_postponed_meetings_say_so_in_the_cluster_and_the_linked_l
     assert texts(response.content, "section", "linked") == [
         "Linked meetings Study visit Visit Cancelled (26 April 2019)"
     ]
+
+
+# --- Past and changed meetings read right -------------------------------------
+
+BELGRADE = zoneinfo.ZoneInfo("Europe/Belgrade")
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (Status.CONFIRMED, "Took place"),
+        (Status.TENTATIVE, "Dates passed, never confirmed"),
+        (Status.CANCELLED, "Cancelled"),
+        (Status.POSTPONED, "Postponed"),
+    ],
+)
+def test_a_past_meeting_says_it_took_place_unless_it_was_called_off(client, db, status, shown):
+    MeetingFactory(slug="past", start_date=D(2019, 4, 23), end_date=D(2019, 4, 25), status=status)
+
+    response = client.get("/meetings/past/")
+
+    assert texts(response.content, "dd", f"status-{status}") == [shown]
+
+
+def test_a_meeting_reads_took_place_from_the_midnight_after_its_last_day(client, db):
+    evening = datetime.datetime(2030, 5, 14, 23, 58, tzinfo=BELGRADE)
+    MeetingFactory(slug="ends-today", start_date=D(2030, 5, 13), end_date=D(2030, 5, 14))
+
+    with time_machine.travel(evening, tick=False):
+        before = client.get("/meetings/ends-today/")
+        cached = client.get("/meetings/ends-today/")
+    with time_machine.travel(evening + datetime.timedelta(minutes=3), tick=False):
+        after = client.get("/meetings/ends-today/")
+
+    assert [response.headers.get("X-Page-Cache") for response in (before, cached, after)] == ["miss", "hit", "miss"]
+    assert [texts(response.content, "dd", "status-confirmed") for response in (cached, after)] == [
+        ["Confirmed"],
+        ["Took place"],
+    ]
+
+
+def test_a_scheduled_meeting_previewed_by_an_editor_says_when_in_words(client, db):
+    MeetingFactory(slug="scheduled", publish_at=datetime.datetime(2026, 11, 28, 8, 30, tzinfo=datetime.UTC))
+    log_in_editor(client)
+
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC), tick=False):
+        response = client.get("/meetings/scheduled/")
+
+    assert texts(response.content, "p", "draft-banner") == ["Scheduled — not public until 28 November 2026, 09:30 CET"]

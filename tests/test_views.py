@@ -230,7 +230,7 @@ def test_meeting_page_shows_every_fact(client, full_meeting):
     assert texts(response.content, "p", "meeting-when") == ["23–25 October 2018"]
     assert facts(response) == {
         "Where": "Grand Hotel Bernardin Obala 2 Portorož, Slovenia",
-        "Status": "Confirmed",
+        "Status": "Took place",
         "Organised by": "Slovenian Police (Organiser) IISG Support Group (IISG) (Co-organiser)",
         "Funded by": "European Union (EU) – IPA II 2016",
         "Programmes and frameworks": "Western Balkan Counter-Terrorism Initiative",
