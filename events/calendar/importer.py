@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from events.cache import invalidation
 from events.calendar import reading
@@ -192,13 +192,30 @@ def _write(events, series, result, user):
     if new:
         result.created = bulk_create_with_history(new, Meeting, batch_size=BATCH, default_user=user)
     if changed:
-        bulk_update_with_history(
-            changed, Meeting, [*IMPORTED_FIELDS, "sequence", "updated_at"], batch_size=BATCH, default_user=user
-        )
+        _update(changed, [*IMPORTED_FIELDS, "sequence", "updated_at"])
+        Meeting.history.bulk_history_create(changed, batch_size=BATCH, update=True, default_user=user)
         result.updated = changed
     if new or changed:
         # Bulk writes send no post_save: the cache's versions are moved here, once, on commit.
         invalidation.everything_changed()
+
+
+def _update(meetings, names):
+    """UPDATE each meeting's ``names``: one statement run with many rows. Django's bulk_update builds a
+    CASE per field over the whole batch, whose cost grows with the batch (docs/performance.md)."""
+    connection = connections[Meeting.objects.db]
+    fields = [Meeting._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Names from the model's own metadata, quoted; every value is a parameter.
+    sql = f"UPDATE {quote(Meeting._meta.db_table)} SET {assignments} WHERE {quote(Meeting._meta.pk.column)} = %s"  # noqa: S608
+    rows = [
+        [field.get_db_prep_save(getattr(meeting, field.attname), connection) for field in fields] + [meeting.pk]
+        for meeting in meetings
+    ]
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[first : first + BATCH])
 
 
 def _schedule(values):
@@ -277,8 +294,9 @@ def _apply(meeting, event, venues):
         # An all-day DTEND is exclusive: an event on 24 April ends on 25 April.
         meeting.end_date = max((end - datetime.timedelta(days=1)) if end is not None else start, start)
     try:
-        # Constraints are mirrored by clean(); checking them in the database would cost a query per event.
-        meeting.full_clean(exclude=["slug", "uid"], validate_unique=False, validate_constraints=False)
+        # The model's rules, as clean() mirrors the constraints. The fields were checked on the way in
+        # (reading: URL, title length; the status from a fixed table); full_clean would double the cost.
+        meeting.clean()
     except ValidationError as error:
         return " ".join(error.messages)
     meeting.normalise_dates()

@@ -9,7 +9,7 @@
   U+FFFD is worse than a clear refusal.
 - **C0 control characters** (NUL, BEL, ESC…) are dropped from the whole text before parsing: they
   are never meant, PostgreSQL refuses NUL in text, and a browser shows the others as boxes.
-- **Zones.** X-WR-TIMEZONE (Google, Apple) names the zone of floating times (``x-wr-timezone``);
+- **Zones.** X-WR-TIMEZONE (Google, Apple) names the zone of floating times (``x-wr-timezone`` for series);
   Windows zone names (Outlook, Exchange) are read through icalendar's CLDR mapping, for TZID and for
   X-WR-TIMEZONE alike. An all-day date that carries a TZID (SabreDAV) stays a date.
 - **Series.** RRULE, RDATE, EXDATE and RECURRENCE-ID overrides are expanded by
@@ -24,11 +24,11 @@ import datetime
 import hashlib
 import logging
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 
 import charset_normalizer
 import recurring_ical_events
-import x_wr_timezone
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
@@ -157,7 +157,7 @@ def read_events(calendars, *, window, max_events):
     refuses the import then, so the count only needs to pass the limit)."""
     reading = Reading()
     for calendar in calendars:
-        calendar = _standard_zones(calendar, reading)
+        floating = _floating_zone(calendar, reading)
         zones = calendar.walk("VTIMEZONE")
         for uid, components in _by_uid(calendar, reading).items():
             masters = [component for component in components if "RECURRENCE-ID" not in component]
@@ -166,35 +166,33 @@ def read_events(calendars, *, window, max_events):
             master = masters[0] if masters else None
             overrides = [component for component in components if "RECURRENCE-ID" in component]
             if master is not None and not overrides and "RRULE" not in master and "RDATE" not in master:
-                _read_single(master, uid, reading)
+                _read_single(master, uid, reading, floating)
             else:
-                _read_series(master, overrides, zones, uid, window, reading, max_events)
+                _read_series(master, overrides, zones, floating, uid, window, reading, max_events)
             if len(reading.events) > max_events:
                 return reading
     return reading
 
 
-def _standard_zones(calendar, reading):
-    """The calendar with floating times placed in its X-WR-TIMEZONE, and all-day dates kept dates."""
-    for event in calendar.walk("VEVENT"):
-        _keep_all_day_dates(event)
-    zone_name = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-    if not zone_name:
-        return calendar
-    if zone_name in WINDOWS_TO_OLSON:
-        calendar["X-WR-TIMEZONE"] = WINDOWS_TO_OLSON[zone_name]
+def _floating_zone(calendar, reading):
+    """The zone X-WR-TIMEZONE names for the calendar's floating times (a Windows name mapped), or None.
+
+    Floating times of single events are placed in it here, series through ``x-wr-timezone`` (which
+    recurring-ical-events applies): converting the whole calendar with it copies every event."""
+    name = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    if not name:
+        return None
     try:
-        return x_wr_timezone.to_standard(calendar)
-    except Exception:  # an unknown zone name must not lose the calendar
-        del calendar["X-WR-TIMEZONE"]
+        return zoneinfo.ZoneInfo(WINDOWS_TO_OLSON.get(name, name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         reading.notes.append(
             (
                 _("The whole calendar"),
                 _("Its time zone (X-WR-TIMEZONE) “%(zone)s” is unknown; times without a zone were read as local.")
-                % {"zone": zone_name},
+                % {"zone": name[:100]},
             )
         )
-        return calendar
+        return None
 
 
 def _keep_all_day_dates(event):
@@ -246,19 +244,23 @@ def _label(component, uid):
     return title[:TITLE_LENGTH] or uid[:80] or _("(untitled event)")
 
 
-def _read_single(component, uid, reading):
-    incoming = _read(component, source_uid(uid), _label(component, uid), reading)
+def _read_single(component, uid, reading, floating):
+    _keep_all_day_dates(component)
+    incoming = _read(component, source_uid(uid), _label(component, uid), reading, floating)
     if incoming is not None:
         reading.events.append(incoming)
 
 
-def _read_series(master, overrides, zones, uid, window, reading, max_events):
+def _read_series(master, overrides, zones, floating, uid, window, reading, max_events):
     label = _label(master if master is not None else overrides[0], uid)
     reading.series[uid] = label
     series = Calendar()
+    if floating is not None:
+        series.add("X-WR-TIMEZONE", floating.key)
     for zone in zones:
         series.add_component(zone)
     for component in [master, *overrides] if master is not None else overrides:
+        _keep_all_day_dates(component)
         series.add_component(component)
     last = datetime.datetime.combine(window.last_day + datetime.timedelta(days=1), datetime.time(0))
     found, outside = 0, master is not None and _starts_before(master, window.first_day)
@@ -271,7 +273,7 @@ def _read_series(master, overrides, zones, uid, window, reading, max_events):
                 break
             found += 1
             identity = occurrence.decoded("RECURRENCE-ID", None) or occurrence.decoded("DTSTART")
-            incoming = _read(occurrence, occurrence_uid(uid, identity), label, reading)
+            incoming = _read(occurrence, occurrence_uid(uid, identity), label, reading, None)
             if incoming is not None:
                 incoming.series_uid = uid
                 reading.events.append(incoming)
@@ -349,7 +351,7 @@ def _text_of(component, name, notes):
     return str(value).strip()
 
 
-def _read(component, uid, label, reading):
+def _read(component, uid, label, reading, floating):
     """The Incoming of one VEVENT (or occurrence), or None with the reason in ``reading.skipped``."""
     notes = []
     title = " ".join(_text_of(component, "SUMMARY", notes).split())
@@ -363,7 +365,7 @@ def _read(component, uid, label, reading):
         reading.skipped.append((label, _("The event has no title (SUMMARY).")))
         return None
     try:
-        start, end = _dates(component, notes)
+        start, end = _dates(component, notes, floating)
     except _Refused as refusal:
         reading.skipped.append((label, str(refusal)))
         return None
@@ -402,7 +404,7 @@ class _Refused(Exception):
     pass
 
 
-def _dates(component, notes):
+def _dates(component, notes, floating):
     start = component.get("DTSTART")
     if start is None:
         raise _Refused(_("The event has no start (DTSTART)."))
@@ -435,11 +437,19 @@ def _dates(component, notes):
             raise _Refused(outside_years()) from error
         if not FIRST_YEAR <= utc.year <= LAST_YEAR or not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise _Refused(outside_years())
+    if floating is not None:
+        start, end = (_placed(value, floating) for value in (start, end))
     if type(start) is not type(end) and end is not None:
         # A timed start with an all-day end (or the reverse) says nothing reliable about the end.
         notes.append(_("Its end (DTEND) is not of the same kind as its start and was left out."))
         end = None
     return start, end
+
+
+def _placed(value, zone):
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
 
 
 def outside_years():
