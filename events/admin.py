@@ -124,33 +124,42 @@ class IncomingLinkInline(admin.TabularInline):
 # --- List filters -------------------------------------------------------------
 
 
-class OrganiserListFilter(admin.SimpleListFilter):
+class OfferedValueListFilter(admin.SimpleListFilter):
+    """A list filter that takes only the values it offers: any other (a hand-edited URL, junk) is
+    Django's "?e=1" message, never a query built on it."""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in {str(offered) for offered, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r} is not offered")
+        return self.filtered(queryset, value)
+
+
+class OrganiserListFilter(OfferedValueListFilter):
     title = _("organiser")
     parameter_name = "organiser"
 
     def lookups(self, request, model_admin):
         return [(str(org.pk), org.short_name) for org in MeetingOrganiser.objects.organisations().order_by("name")]
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.linked_through(MeetingOrganiser, organisation_id=self.value())
+    def filtered(self, queryset, value):
+        return queryset.linked_through(MeetingOrganiser, organisation_id=int(value))
 
 
-class CountryListFilter(admin.SimpleListFilter):
+class CountryListFilter(OfferedValueListFilter):
     title = _("country (venue or participants)")
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
         return [(country.code, country.display_name) for country in Country.objects.all()]
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.in_countries(Country.objects.filter(code=self.value()))
+    def filtered(self, queryset, value):
+        return queryset.in_countries(Country.objects.filter(code=value))
 
 
-class YearListFilter(admin.SimpleListFilter):
+class YearListFilter(OfferedValueListFilter):
     title = _("year")
     parameter_name = "year"
 
@@ -158,12 +167,8 @@ class YearListFilter(admin.SimpleListFilter):
         years = Meeting.objects.filter(start_date__isnull=False).dates("start_date", "year", order="DESC")
         return [(str(day.year), str(day.year)) for day in years]
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        if not self.value().isdigit():
-            raise IncorrectLookupParameters
-        return queryset.filter(start_date__year=int(self.value()))
+    def filtered(self, queryset, value):
+        return queryset.filter(start_date__year=int(value))
 
 
 # --- The meeting admin -------------------------------------------------------
@@ -343,6 +348,10 @@ class MeetingAdmin(MeetingEditorViews, SimpleHistoryAdmin):
                     reason,
                 ),
             )
+        # The form showed its warnings at the fields; after a save the editor may land on the list.
+        for warnings in getattr(form, "warnings", {}).values():
+            for warning in warnings:
+                messages.warning(request, warning)
 
     # --- Bulk actions ---------------------------------------------------------
 

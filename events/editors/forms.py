@@ -1,5 +1,8 @@
 """Forms of the editors' admin: the meeting form's safety checks and the small status forms."""
 
+import datetime
+import zoneinfo
+
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.validators import URLValidator
@@ -9,9 +12,11 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from events import dates
+from events.calendar import vtimezone
 from events.calendar.fetching import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
 from events.markdown import validate_description_length
-from events.models import END_BEFORE_START, Meeting
+from events.models import DEFAULT_TIMEZONE, END_BEFORE_START, DatePrecision, Meeting
 
 # Plain-language messages; tests assert them exactly.
 LIKELY_DUPLICATE = _("A meeting with this title already starts on this date: “%(title)s”. Edit that one instead.")
@@ -25,6 +30,65 @@ FILE_OR_URL = _("Upload an .ics file or give the address of a calendar.")
 FILE_AND_URL = _("Upload a file or give an address, not both.")
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB; import a smaller one.")
 ANOTHER_EDITOR = _("Another editor")
+# Warnings: shown at the field, never blocking the save.
+SKIPPED_TIME = _(
+    "The clocks in %(zone)s go forward from %(before)s to %(after)s on %(date)s, so %(time)s does not exist "
+    "that day. Calendars may show the meeting at another time: check the time with the organisers."
+)
+REPEATED_TIME = _(
+    "The clocks in %(zone)s go back from %(before)s to %(after)s on %(date)s, so %(time)s happens twice "
+    "that day. Calendars will show the first of the two: check with the organisers which one they mean."
+)
+MULTI_DAY_START_WITHOUT_END = _(
+    "This meeting lasts several days and has a start time but no end time, so calendars cannot show when "
+    "it ends. Give the end time on the last day if it is known."
+)
+
+
+def clock_change_at(day, clock_time, zone_name):
+    """The change of clocks that skips or repeats this wall-clock time in the zone, or None."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    local = datetime.datetime.combine(day, clock_time)
+    if local.replace(tzinfo=zone).utcoffset() == local.replace(tzinfo=zone, fold=1).utcoffset():
+        return None
+    # The years around it too: the zone data's years are UTC years, a change near midnight on 1 January is not.
+    for change in vtimezone.transitions(zone, day.year - 1, day.year + 1):
+        jump = change.offset_to - change.offset_from
+        first, last = sorted((change.local_onset, change.local_onset + jump))
+        if first <= local < last:
+            return change
+    return None
+
+
+def clock_warning(day, clock_time, zone_name):
+    change = clock_change_at(day, clock_time, zone_name)
+    if change is None:
+        return None
+    message = SKIPPED_TIME if change.offset_to > change.offset_from else REPEATED_TIME
+    jumped_to = change.local_onset + change.offset_to - change.offset_from
+    return message % {
+        "zone": zone_name,
+        "before": dates.time_in_words(change.local_onset.time()),
+        "after": dates.time_in_words(jumped_to.time()),
+        "date": dates.day_in_words(day),
+        "time": dates.time_in_words(clock_time),
+    }
+
+
+def schedule_warnings(*, date_precision, start_date, end_date, start_time, end_time, venue):
+    """{field: [warning]} about times calendars cannot place as the editor means them."""
+    if date_precision != DatePrecision.DAY or start_date is None or start_time is None:
+        return {}
+    zone_name = venue.timezone if venue is not None else DEFAULT_TIMEZONE
+    last_day = end_date or start_date
+    warnings = {}
+    for field, day, clock_time in (("start_time", start_date, start_time), ("end_time", last_day, end_time)):
+        warning = clock_warning(day, clock_time, zone_name) if clock_time is not None else None
+        if warning:
+            warnings.setdefault(field, []).append(warning)
+    if end_time is None and last_day > start_date:
+        warnings.setdefault("end_time", []).append(MULTI_DAY_START_WITHOUT_END)
+    return warnings
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -38,6 +102,9 @@ class MeetingAdminForm(forms.ModelForm):
 
     # True on the history page's "revert to this version" form, whose instance is an old version.
     reverting = False
+    # {field: [message]} that do not block the save (show_warnings), and the fields they are about.
+    warnings = {}
+    SCHEDULE = ("date_precision", "start_date", "end_date", "start_time", "end_time")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +114,10 @@ class MeetingAdminForm(forms.ModelForm):
                 stored = Meeting.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
                 seen = stored or seen
             self.fields["seen_updated_at"].initial = seen.isoformat()
+        if not self.is_bound and self.instance.pk:
+            self.show_warnings(
+                {name: getattr(self.instance, name) for name in self.SCHEDULE} | {"venue": self.instance.venue}
+            )
 
     def clean_description(self):
         # The public page renders at most this much (events/markdown.py): refuse rather than cut.
@@ -58,7 +129,16 @@ class MeetingAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         self.check_not_edited_meanwhile()
         self.check_not_a_duplicate(cleaned_data)
+        self.show_warnings({name: cleaned_data.get(name) for name in (*self.SCHEDULE, "venue")})
         return cleaned_data
+
+    def show_warnings(self, schedule):
+        """Warnings about the schedule, kept on the form (the admin repeats them after a save) and on each
+        field's BoundField, where the change form's fieldset template shows them."""
+        self.warnings = schedule_warnings(**schedule)
+        for name, messages in self.warnings.items():
+            if name in self.fields:
+                self[name].warnings = messages
 
     def check_not_edited_meanwhile(self):
         if not self.instance.pk:
