@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic
+from events.models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic, linked_to_public_meetings
 from organisations.models import Programme
 
 # For each related filter: the table linking a meeting to what the filter chooses, and its column.
@@ -74,14 +74,14 @@ class MeetingFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         label=_("Programme"),
         to_field_name="slug",
-        queryset=Programme.objects.all(),
+        queryset=linked_to_public_meetings(Programme.objects.all(), *LINK_TABLES["programme"]),
         method="filter_linked",
     )
     topic = django_filters.ModelMultipleChoiceFilter(
         widget=forms.CheckboxSelectMultiple,
         label=_("Topic"),
         to_field_name="slug",
-        queryset=Topic.objects.all(),
+        queryset=linked_to_public_meetings(Topic.objects.all(), *LINK_TABLES["topic"]),
         method="filter_linked",
     )
     country = django_filters.ModelMultipleChoiceFilter(

@@ -690,6 +690,14 @@ class Meeting(models.Model):
         )
 
 
+def linked_to_public_meetings(queryset, link_model, column):
+    """Those of queryset (topics, programmes) linked through link_model to a meeting the public may
+    see: a draft must not name them. EXISTS, not a join with DISTINCT, as in linked_through."""
+    links = link_model.objects.filter(**{column: OuterRef("pk")})
+    # Now(), read by the database at query time: the filter's choice querysets are built once, at import.
+    return queryset.filter(Exists(links.filter(publicly_visible("meeting__", now=Now()))))
+
+
 class OrganiserRole(models.TextChoices):
     ORGANISER = "organiser", _("Organiser")
     CO_ORGANISER = "co_organiser", _("Co-organiser")
