@@ -4,13 +4,10 @@ A filtered list page and its calendar subscription take the same query
 parameters, so what a visitor sees is what a subscriber gets.
 """
 
-import datetime
-
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -139,8 +136,6 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.in_countries(value)
 
 
-# A subscriber wants what is coming and the recent past, not twenty years of archive.
-DEFAULT_FEED_WINDOW = datetime.timedelta(days=365)
 PAGE_PARAM = "page"
 
 
@@ -198,20 +193,12 @@ class MeetingQuery:
         """What a list page shows: the filter and the page."""
         return urlencode([*self.pairs, (PAGE_PARAM, self.page)] if self.page else self.pairs)
 
-    @property
-    def windowed(self):
-        """A feed without dates of its own holds the default window, which moves every day."""
-        return self.period is None and not any(name in ("date_from", "date_to") for name, _ in self.pairs)
-
-    def feed_pairs(self, today=None):
-        """The feed's filter with its window made explicit."""
-        if not self.windowed:
-            return self.subscription_pairs()
-        window_start = (today or timezone.localdate()) - DEFAULT_FEED_WINDOW
-        return tuple(sorted([*self.pairs, ("date_from", window_start.isoformat())]))
-
     def subscription_pairs(self):
-        """The feed that holds what this page lists: an archive's period becomes its dates."""
+        """The feed that holds what this page lists: an archive's period becomes its dates.
+
+        A feed holds every meeting its filter selects (up to events.calendar.assembly.FEED_LIMIT,
+        the newest), as the list does: no window of its own, so the two never disagree.
+        """
         pairs = dict.fromkeys(self.pairs)
         names = {name for name, _ in self.pairs}
         if self.period is not None:

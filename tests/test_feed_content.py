@@ -7,13 +7,16 @@ import shutil
 import subprocess
 from urllib.parse import parse_qs, urlsplit
 
+import icalendar
 import pytest
 
+from events.calendar import assembly
 from events.calendar import links as calendar_links
 from events.editors import actions
 from events.models import DatePrecision, Publication
 from tests.support.calendars import content_of, parse
 from tests.support.factories import MeetingFactory, VenueFactory
+from tests.support.html import elements, meeting_titles, texts
 
 D = datetime.date
 T = datetime.time
@@ -202,3 +205,52 @@ def test_meeting_never_announced_with_dates_stays_out_of_feeds(client):
     assert events == {}
     assert client.get(f"/meetings/{to_be_confirmed.slug}.ics").status_code == 404
     assert client.get(f"/meetings/{drafted.slug}.ics").status_code == 404
+
+
+# --- A subscription holds what the page shows -------------------------------------------------------------
+
+
+def subscription_address(response):
+    inputs = elements(response.content, "input", id="subscribe-url")
+    return [element["attrs"]["value"] for element in inputs]
+
+
+def test_subscription_of_a_filtered_list_holds_the_meetings_the_list_shows(client, seed):
+    page = client.get("/meetings/?topic=p-cve&country=AL")
+    [address] = subscription_address(page)
+
+    feed = parse(content_of(client.get(address.removeprefix("http://testserver"))))
+
+    assert sorted(meeting_titles(page)) == sorted(event["summary"] for event in feed.values())
+    assert len(feed) == 2
+
+
+def test_feed_over_its_limit_keeps_the_newest_meetings(client, monkeypatch):
+    monkeypatch.setattr(assembly, "FEED_LIMIT", 3)
+    for day in (1, 2, 3, 4, 5):
+        MeetingFactory(title=f"Day {day}", start_date=D(2031, 1, day))
+
+    response = client.get("/calendar.ics")
+
+    in_file_order = [str(event["SUMMARY"]) for event in icalendar.Calendar.from_ical(response.content).walk("VEVENT")]
+    assert in_file_order == ["Day 5", "Day 4", "Day 3"]
+
+
+def test_subscription_box_says_what_the_feed_holds(client):
+    page = client.get("/meetings/")
+
+    [box] = texts(page.content, "section", "subscribe")
+    assert "Keep the meetings listed here in your own calendar, newest first and at most 1,000 of them;" in box
+    assert "Meetings without exact dates are left out until their dates are announced." in box
+
+
+@pytest.mark.parametrize("query", ["date_from=14.11.2019", "topic=no-such-topic"])
+def test_list_answering_400_offers_no_subscription(client, query):
+    page = client.get(f"/meetings/?{query}")
+    instructions = client.get(f"/subscribe/?{query}")
+
+    assert (page.status_code, instructions.status_code) == (400, 400)
+    assert subscription_address(page) == []
+    assert texts(page.content, "section", "subscribe") == []
+    assert elements(instructions.content, "input", id="feed-url") == []
+    assert "This filter cannot be subscribed to; correct it on the list of meetings first:" in instructions.text

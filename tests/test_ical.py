@@ -304,17 +304,18 @@ def test_editor_text_cannot_break_the_format(client):
 # --- Which meetings --------------------------------------------------------------------------------------
 
 
-def test_default_feed_covers_the_last_year_onwards(client):
+def test_default_feed_holds_every_published_meeting_newest_first(client):
     today = timezone.localdate()
-    recent = MeetingFactory(title="Recent", start_date=today - datetime.timedelta(days=300))
-    MeetingFactory(title="Old", start_date=today - datetime.timedelta(days=400))
-    upcoming = MeetingFactory(title="Upcoming", start_date=today + datetime.timedelta(days=30))
+    MeetingFactory(title="Recent", start_date=today - datetime.timedelta(days=300))
+    MeetingFactory(title="Old", start_date=today - datetime.timedelta(days=4000))
+    MeetingFactory(title="Upcoming", start_date=today + datetime.timedelta(days=30))
 
-    _, default = get_feed(client, "/calendar.ics")
+    response, default = get_feed(client, "/calendar.ics")
     _, archive = get_feed(client, ARCHIVE)
 
-    assert titles(default) == [recent.title, upcoming.title]
-    assert titles(archive) == ["Old", "Recent", "Upcoming"]
+    in_file_order = [str(event["SUMMARY"]) for event in calendar_of(response.content).walk("VEVENT")]
+    assert in_file_order == ["Upcoming", "Recent", "Old"]
+    assert archive == default
 
 
 def test_unpublished_and_scheduled_meetings_stay_out(client):
@@ -600,13 +601,15 @@ def test_subscribe_page_explains_each_program_and_what_is_left_out(client, setti
     static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.STORAGES = {**settings.STORAGES, "staticfiles": static}
 
+    MeetingFactory().topics.add(TopicFactory(name="P-CVE", slug="p-cve"))
+
     response = client.get("/subscribe/?topic=p-cve")
 
     assert response.status_code == 200
     programs = ["Outlook", "Google Calendar", "Apple Calendar", "Thunderbird"]
     assert [name for name in programs if f"<h2>{name}" in response.text] == programs
     assert "exact dates are not yet known are left out" in response.text
-    assert "at most 365 days ago" in response.text
+    assert "newest first and at most 1,000 of them" in response.text
     assert 'value="http://testserver/calendar.ics?topic=p-cve"' in response.text
 
 

@@ -37,6 +37,10 @@ PIECE_TIMEOUT = 7 * 24 * 60 * 60
 CHUNK_SIZE = 500
 # Above this many meetings a feed is streamed instead of built in memory first.
 STREAM_THRESHOLD = 2000
+# A feed holds every meeting its filter selects, as the list does, but at most this many, the
+# newest: calendar programs are slow with, or refuse, much larger subscriptions (sizes in
+# docs/performance.md), and a subscriber wants what is coming and the recent past first.
+FEED_LIMIT = 1000
 
 
 class FeedRow(NamedTuple):
@@ -131,13 +135,24 @@ def filter_labels(cleaned_data):
     return labels
 
 
-# Calendar order; the dates are feed_queryset()'s, so a postponed meeting sits at its last announced dates.
-FEED_ORDER = ("calendar_start", "start_time", "title", "pk")
+# Newest first, as the list's past meetings; the dates are feed_queryset()'s, so a postponed meeting
+# sits at its last announced dates.
+FEED_ORDER = ("-calendar_start", "start_time", "title", "pk")
+
+
+def newest(queryset, limit=None):
+    """The newest FEED_LIMIT meetings of a feed_queryset(), newest first."""
+    return queryset.order_by(*FEED_ORDER)[: limit or FEED_LIMIT]
 
 
 def feed_rows(queryset):
-    """The feed's meetings (from feed_queryset()) in calendar order, as light rows (no related objects loaded)."""
-    rows = queryset.order_by(*FEED_ORDER).values_list(
+    """The feed's meetings (from feed_queryset()) newest first, as light rows (no related objects loaded).
+
+    A sliced queryset (newest()) keeps its order.
+    """
+    if not queryset.query.is_sliced:
+        queryset = queryset.order_by(*FEED_ORDER)
+    rows = queryset.values_list(
         "pk", "uid", "sequence", "updated_at", "venue__timezone", "calendar_start", "calendar_end", "start_time"
     )
     return [FeedRow(*row) for row in rows]

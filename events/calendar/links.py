@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from events.calendar import ical
+from events.calendar import assembly, ical
 from events.models import BackToBack, DatePrecision, LinkKind
 
 GOOGLE_TEMPLATE_URL = "https://calendar.google.com/calendar/render"
@@ -23,6 +23,8 @@ class FeedLinks(NamedTuple):
     webcal: str
     https: str
     instructions: str
+    # At most this many meetings, the newest (events.calendar.assembly.FEED_LIMIT).
+    limit: int = assembly.FEED_LIMIT
 
 
 class AddToCalendarLinks(NamedTuple):

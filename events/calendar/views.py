@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from events.cache import budget, version
 from events.cache.keys import key
 from events.calendar import assembly
-from events.filters import DEFAULT_FEED_WINDOW, MeetingFilter, MeetingQuery
+from events.filters import MeetingFilter, MeetingQuery
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).
@@ -163,24 +163,18 @@ def feed_cache_query(request, match):
 
 @require_safe
 def calendar_feed(request):
-    """/calendar.ics: published meetings filtered exactly as the list is; the last year onwards by default."""
+    """/calendar.ics: published meetings filtered exactly as the list is, the newest assembly.FEED_LIMIT."""
     query = MeetingQuery.from_request(request)
-    today = timezone.localdate()
-    headers = ConditionalHeaders(request, urlencode(query.feed_pairs(today)))
-    if query.windowed:
-        headers.moves_daily(today)
+    headers = ConditionalHeaders(request, urlencode(query.subscription_pairs()))
     if not_modified := headers.not_modified(request):
         return not_modified
     filterset = MeetingFilter(query.querydict(), queryset=assembly.feed_queryset())
     if not filterset.is_valid():
         return HttpResponseBadRequest(assembly.filter_reason(filterset), content_type="text/plain; charset=utf-8")
-    queryset = assembly.filtered(filterset)
-    if query.windowed:
-        queryset = queryset.filter(calendar_end__gte=today - DEFAULT_FEED_WINDOW)
     return calendar_response(
         request,
         headers,
-        queryset,
+        assembly.newest(assembly.filtered(filterset)),
         name=assembly.ical.calendar_name(assembly.filter_labels(filterset.form.cleaned_data)),
         description=feed_description(),
         filename="security-meetings.ics",
@@ -242,7 +236,15 @@ class SubscribeView(TemplateView):
     # The page's links subscribe to the filter in its query.
     page_cache_query = staticmethod(feed_cache_query)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(window_days=DEFAULT_FEED_WINDOW.days, query=MeetingQuery.from_request(self.request))
-        return context
+    def get(self, request, *args, **kwargs):
+        query = MeetingQuery.from_request(request)
+        # A filter the feed would answer with a 400 gets no subscription address, and says why.
+        filterset = MeetingFilter(query.querydict(), queryset=assembly.feed_queryset())
+        invalid = bool(query.pairs) and not filterset.is_valid()
+        context = self.get_context_data(
+            query=query,
+            filter_errors=invalid,
+            filter_reason=assembly.filter_reason(filterset) if invalid else "",
+            feed_limit=assembly.FEED_LIMIT,
+        )
+        return self.render_to_response(context, status=400 if invalid else 200)

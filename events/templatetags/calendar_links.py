@@ -14,8 +14,11 @@ def feed_links(context):
     """Subscription links for the page's filter: the `query` (MeetingQuery) its view puts in the context.
 
     A page whose filter lives in its path (an organiser's page, an archive) gives the query that
-    selects the same meetings; a page with none subscribes to the whole calendar.
+    selects the same meetings; a page with none subscribes to the whole calendar. A page whose
+    filter is invalid (`filter_errors`, a 400) gets None: its feed would be a 400 too.
     """
+    if context.get("filter_errors"):
+        return None
     request = context["request"]
     return calendar_links.feed_links(request, context.get("query") or MeetingQuery(QueryDict()))
 
