@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from events.cache import invalidation
 from events.calendar import reading
@@ -190,32 +189,97 @@ def _write(events, series, result, user):
     for meeting, slug in zip(new, Meeting.objects.unique_slugs([meeting.title for meeting in new]), strict=True):
         meeting.slug = slug
     if new:
-        result.created = bulk_create_with_history(new, Meeting, batch_size=BATCH, default_user=user)
+        _create(new, now)
+        _add_history(new, "+", user, now)
+        result.created = new
     if changed:
         _update(changed, [*IMPORTED_FIELDS, "sequence", "updated_at"])
-        Meeting.history.bulk_history_create(changed, batch_size=BATCH, update=True, default_user=user)
+        _add_history(changed, "~", user, now)
         result.updated = changed
     if new or changed:
         # Bulk writes send no post_save: the cache's versions are moved here, once, on commit.
         invalidation.everything_changed()
 
 
+# Writing many rows. Django's bulk_create and bulk_update compile every value of every row through
+# the ORM's expression machinery (bulk_update a CASE per field over the batch, whose cost grows with
+# the batch), and simple_history's bulk helpers build a model instance per history row: together most
+# of an import's time. Here each write is one parametrised statement run over many rows; column
+# names come from the models' own metadata, quoted, and every value is a parameter.
+
+
+def _execute_many(connection, sql, rows):
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[first : first + BATCH])
+
+
+def _insert(model, fields, rows):
+    connection = connections[model.objects.db]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+    _execute_many(connection, sql, rows)
+
+
+def _create(meetings, now):
+    """INSERT the new meetings, then read their primary keys back by their UIDs (set before the insert)."""
+    connection = connections[Meeting.objects.db]
+    fields = [field for field in Meeting._meta.concrete_fields if not field.primary_key]
+    for meeting in meetings:
+        meeting.created_at = meeting.updated_at = now
+    _insert(
+        Meeting,
+        fields,
+        [
+            [field.get_db_prep_save(getattr(meeting, field.attname), connection) for field in fields]
+            for meeting in meetings
+        ],
+    )
+    keys = {}
+    for first in range(0, len(meetings), BATCH):
+        uids = [meeting.uid for meeting in meetings[first : first + BATCH]]
+        keys.update(Meeting.objects.filter(uid__in=uids).values_list("uid", "pk"))
+    for meeting in meetings:
+        meeting.pk = keys[meeting.uid]
+        meeting._state.adding = False
+
+
+def _add_history(meetings, kind, user, now):
+    """One history row per meeting ("+" created, "~" changed), as django-simple-history writes them."""
+    history = Meeting.history.model
+    connection = connections[history.objects.db]
+    own = {"history_date": now, "history_type": kind, "history_user_id": user.pk if user else None}
+    fields = [field for field in history._meta.concrete_fields if not field.primary_key]
+    names = {field.attname for field in Meeting._meta.concrete_fields}
+    rows = []
+    for meeting in meetings:
+        values = []
+        for column in fields:
+            if column.attname in own:
+                value = own[column.attname]
+            elif column.attname in names:
+                value = getattr(meeting, column.attname)
+            else:
+                value = column.get_default()
+            values.append(column.get_db_prep_save(value, connection))
+        rows.append(values)
+    _insert(history, fields, rows)
+
+
 def _update(meetings, names):
-    """UPDATE each meeting's ``names``: one statement run with many rows. Django's bulk_update builds a
-    CASE per field over the whole batch, whose cost grows with the batch (docs/performance.md)."""
+    """UPDATE each meeting's ``names``: one statement run over many rows."""
     connection = connections[Meeting.objects.db]
     fields = [Meeting._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    # Names from the model's own metadata, quoted; every value is a parameter.
     sql = f"UPDATE {quote(Meeting._meta.db_table)} SET {assignments} WHERE {quote(Meeting._meta.pk.column)} = %s"  # noqa: S608
     rows = [
         [field.get_db_prep_save(getattr(meeting, field.attname), connection) for field in fields] + [meeting.pk]
         for meeting in meetings
     ]
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[first : first + BATCH])
+    _execute_many(connection, sql, rows)
 
 
 def _schedule(values):

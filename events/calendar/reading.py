@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from icalendar import Calendar
-from icalendar.prop import vDDDLists, vDDDTypes
+from icalendar.prop import vDDDLists, vDDDTypes, vRecur
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events.calendar.fetching import CalendarImportError
@@ -57,6 +57,7 @@ UNKNOWN_CHARSET = _(
 DUPLICATE_UID = _("Another event in this calendar has the same UID; the first was imported.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
+TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
 BYTE_ORDER_MARKS = (
@@ -253,6 +254,10 @@ def _read_single(component, uid, reading, floating):
 
 def _read_series(master, overrides, zones, floating, uid, window, reading, max_events):
     label = _label(master if master is not None else overrides[0], uid)
+    if master is not None and TOO_FREQUENT & {str(value).upper() for value in _rule_frequencies(master)}:
+        # A rule every second or minute would be expanded a whole window at a time, for nothing.
+        reading.skipped.append((label, _("It repeats more often than once a day, which no meeting does.")))
+        return
     reading.series[uid] = label
     series = Calendar()
     if floating is not None:
@@ -287,6 +292,12 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         reading.skipped.append((label, _outside_window(window)))
     elif outside:
         reading.notes.append((label, _outside_window(window)))
+
+
+def _rule_frequencies(component):
+    rules = component.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    return [frequency for rule in rules if isinstance(rule, vRecur) for frequency in rule.get("FREQ", [])]
 
 
 def _outside_window(window):
