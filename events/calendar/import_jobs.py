@@ -97,7 +97,7 @@ def _run_and_close(job_id):
 
 
 def wait_for_background_imports(timeout=None):
-    """Wait for the threads this process started (tests; a management command at shutdown)."""
+    """Wait for the import threads this process started (tests wait for them to read the result)."""
     while _threads:
         _threads.pop().join(timeout)
 
