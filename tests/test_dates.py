@@ -9,7 +9,7 @@ from django.utils.dates import MONTHS_ALT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.dates import day_range_in_words, meeting_dates_in_words
+from events.dates import day_range_in_words, local_day_in_words, meeting_dates_in_words, moment_in_words
 from events.models import DatePrecision, Meeting, Venue
 
 D = datetime.date
@@ -97,6 +97,20 @@ def test_timed_over_several_days():
 def test_zone_without_abbreviation_is_given_as_utc_offset():
     item = meeting(D(2019, 4, 24), start_time=T(9, 0), zone="Asia/Dubai")
     assert meeting_dates_in_words(item) == "24 April 2019, from 09:00 UTC+04"
+
+
+def test_a_moment_reads_in_the_sites_zone():
+    summer = datetime.datetime(2026, 6, 1, 7, 30, tzinfo=datetime.UTC)
+    winter = datetime.datetime(2026, 11, 28, 8, 30, tzinfo=datetime.UTC)
+    assert [moment_in_words(summer), moment_in_words(winter)] == [
+        "1 June 2026, 09:30 CEST",
+        "28 November 2026, 09:30 CET",
+    ]
+
+
+def test_the_day_of_a_moment_is_the_sites_day_not_utcs():
+    # 23:30 UTC is already the next day in Belgrade.
+    assert local_day_in_words(datetime.datetime(2026, 11, 27, 23, 30, tzinfo=datetime.UTC)) == "28 November 2026"
 
 
 def test_unknown_date():
