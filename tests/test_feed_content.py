@@ -13,9 +13,9 @@ import pytest
 from events.calendar import assembly
 from events.calendar import links as calendar_links
 from events.editors import actions
-from events.models import DatePrecision, Publication
+from events.models import DatePrecision, LinkKind, Publication
 from tests.support.calendars import content_of, parse
-from tests.support.factories import MeetingFactory, VenueFactory
+from tests.support.factories import BackToBackFactory, MeetingFactory, TopicFactory, VenueFactory
 from tests.support.html import elements, meeting_titles, texts
 
 D = datetime.date
@@ -254,3 +254,54 @@ def test_list_answering_400_offers_no_subscription(client, query):
     assert texts(page.content, "section", "subscribe") == []
     assert elements(instructions.content, "input", id="feed-url") == []
     assert "This filter cannot be subscribed to; correct it on the list of meetings first:" in instructions.text
+
+
+# --- Control characters, and linked meetings' status ------------------------------------------------------
+
+
+def test_control_characters_from_an_import_are_stripped_from_every_calendar_text(client):
+    # NUL cannot be stored on PostgreSQL; BEL, ESC, VT and C1 can, and were written raw.
+    venue = VenueFactory(name="Hall\x1b[0m A", city="Tirana")
+    meeting = MeetingFactory(title="Heads\x07 of police\x1b[31m", summary="Agenda\x0b to follow.\x85", venue=venue)
+    meeting.topics.add(TopicFactory(name="SALW\x1f"))
+
+    content = download(client, meeting)
+
+    event = parse(content)[str(meeting.uid)]
+    assert (event["summary"], event["location"]) == ("Heads of police[31m", "Hall[0m A, Tirana, Albania")
+    assert event["description"].split("\n")[0] == "Agenda to follow."
+    assert icalendar.Calendar.from_ical(content).walk("VEVENT")[0]["CATEGORIES"].cats == ["SALW"]
+    assert not any(chr(code).encode() in content for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+
+
+def test_google_and_outlook_links_carry_no_control_characters():
+    meeting = MeetingFactory.build(title="Heads\x00 of\x07 police\x1b", summary="Agenda\x00.", slug="heads")
+
+    links = calendar_links.add_to_calendar_links(meeting, in_cluster=False)
+
+    google, outlook = link_query(links.google), link_query(links.outlook)
+    assert (google["text"], outlook["subject"]) == ("Heads of police", "Heads of police")
+    assert google["details"] == outlook["body"] == "Agenda.\n\nhttp://127.0.0.1:8000/meetings/heads/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_linked_meetings_that_are_cancelled_or_postponed_say_so_in_the_description(
+    client, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(title="Ministerial", start_date=D(2030, 5, 14))
+    cancelled = MeetingFactory(title="Expert group", start_date=D(2030, 5, 13))
+    postponed = MeetingFactory(title="Study visit", start_date=D(2030, 5, 15))
+    BackToBackFactory(from_meeting=meeting, to_meeting=cancelled)
+    BackToBackFactory(from_meeting=postponed, to_meeting=meeting, kind=LinkKind.STUDY_VISIT)
+    parse(content_of(client.get("/calendar.ics")))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel(cancelled, reason="No quorum.")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.postpone(postponed)
+    description = parse(content_of(client.get("/calendar.ics")))[str(meeting.uid)]["description"].split("\n")
+
+    assert [line for line in description if line.startswith(("Back-to-back", "Study visit"))] == [
+        "Back-to-back with: Cancelled: Expert group (May 13, 2030)",
+        "Study visit during: Postponed: Study visit (date to be confirmed)",
+    ]

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, vDuration
 from events import dates
 from events.calendar import vtimezone
 from events.models import Access, DatePrecision, OrganiserRole, Status
+from events.text import NOT_PRINTABLE
 
 PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
 # Meetings are announced weeks ahead; a change is seen within a few hours.
@@ -111,23 +112,39 @@ def timezone_piece(tzid, first_year, last_year):
 # --- One meeting ------------------------------------------------------------
 
 
+def calendar_text(text):
+    """Text as a calendar may carry it: C0 and C1 control characters removed (imported titles carry
+    NUL, BEL or ESC; iCalendar forbids them and clients choke on them). Line breaks and tabs stay;
+    icalendar escapes them. The characters are those events.text keeps off the pages."""
+    return NOT_PRINTABLE.sub("", text)
+
+
+def status_title(meeting):
+    """The title with the status a calendar entry or a linked meeting must show: "Cancelled: …", "Postponed: …".
+
+    In the title because Google Calendar hides STATUS:CANCELLED, and a postponed meeting keeps dates
+    that no longer hold.
+    """
+    if meeting.is_cancelled:
+        return _("Cancelled: %(title)s") % {"title": meeting.title}
+    if meeting.status == Status.POSTPONED:
+        return _("Postponed: %(title)s") % {"title": meeting.title}
+    return meeting.title
+
+
 def summary(meeting):
-    """The event title; the word "Cancelled" goes in it because Google Calendar hides STATUS:CANCELLED.
+    """The event title: status_title, and "Date to be confirmed: " for a meeting kept at withdrawn dates.
 
     A meeting with a start time and no end time is written as all-day dates (see has_times), so its
     title carries the start: "Workshop (from 09:30 CET)".
     """
-    title = meeting.title
-    if meeting.is_cancelled:
-        title = _("Cancelled: %(title)s") % {"title": title}
-    elif meeting.status == Status.POSTPONED:
-        title = _("Postponed: %(title)s") % {"title": title}
-    elif dates_withdrawn(meeting):
+    title = status_title(meeting)
+    if title == meeting.title and dates_withdrawn(meeting):
         title = _("Date to be confirmed: %(title)s") % {"title": title}
     if starts_at_a_time_only(meeting):
         start = dates.start_time_in_words(meeting.start_date, meeting.start_time, meeting.timezone_name)
         title = _("%(title)s (%(start)s)") % {"title": title, "start": start}
-    return title
+    return calendar_text(title)
 
 
 def location(meeting):
@@ -229,9 +246,10 @@ def description(meeting, related, page_url=None):
     if meeting.access != Access.NOT_STATED:
         lines.append(_("Access: %(access)s") % {"access": Access(meeting.access).label})
     for label, other in related.linked:
-        lines.append(f"{label}: {other.title} ({date_label(other) if other.start_date else _('date to be confirmed')})")
+        when_other = date_label(other) if other.start_date else _("date to be confirmed")
+        lines.append(f"{label}: {status_title(other)} ({when_other})")
     lines += ["", page_url or absolute_url(meeting.get_absolute_url())]
-    return "\n".join(lines)
+    return calendar_text("\n".join(lines))
 
 
 def new_event(meeting, related, revised_at=None):
@@ -259,14 +277,14 @@ def new_event(meeting, related, revised_at=None):
     event.add("summary", summary(meeting))
     event.add("status", ical_status(meeting))
     event.add("class", ICAL_CLASS[meeting.access])
-    place = location(meeting)
+    place = calendar_text(location(meeting))
     if place:
         event.add("location", place)
     venue = meeting.public_venue
     if venue is not None and venue.has_coordinates:
         event.add("geo", (float(venue.latitude), float(venue.longitude)))
     event.add("url", page_url)
-    topics = [topic.name for topic in related.topics]
+    topics = [calendar_text(topic.name) for topic in related.topics]
     if topics:
         event.add("categories", topics)
     event.add("description", description(meeting, related, page_url))

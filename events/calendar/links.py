@@ -79,8 +79,8 @@ def add_to_calendar_links(meeting, in_cluster=None):
     if meeting.date_precision != DatePrecision.DAY or meeting.start_date is None:
         return None
     page = ical.absolute_url(meeting.get_absolute_url())
-    details = f"{meeting.summary}\n\n{page}" if meeting.summary else page
-    place = ical.location(meeting)
+    details = ical.calendar_text(f"{meeting.summary}\n\n{page}" if meeting.summary else page)
+    place = ical.calendar_text(ical.location(meeting))
     # No ctz parameter: times are already UTC, and a ctz on an all-day link breaks it on Android.
     google = {"action": "TEMPLATE", "text": ical.summary(meeting), "dates": google_dates(meeting), "details": details}
     outlook = {
