@@ -121,7 +121,7 @@ class PasswordResetCompleteView(AdminContextMixin, auth_views.PasswordResetCompl
     pass
 
 
-# Included before the admin's own URLs. The admin shows "Forgotten your password?" on its login
+# Included before the admin's own URLs. The admin shows "Forgotten your login credentials?" on its login
 # page when admin_password_reset exists.
 urlpatterns = [
     path("admin/password_reset/", PasswordResetView.as_view(), name="admin_password_reset"),
