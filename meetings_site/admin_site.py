@@ -1,0 +1,87 @@
+"""The admin site: Django's, with junk in URLs and query strings answered as invalid input, never a 500.
+
+Every ModelAdmin registered on it (ours, auth's, axes') is given ``JunkProofAdmin`` first, so
+one rule holds for all of them: an id that is not a valid primary key is "does not exist" (as
+Django's own change view answers it), a filter value the changelist cannot apply is Django's
+"?e=1" message, and a bulk action on ids that cannot exist changes nothing and says so.
+tests/test_admin_junk.py walks every URL pattern with junk.
+"""
+
+import functools
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+JUNK_SELECTION = _("Some of the selected items do not exist. Nothing was changed.")
+
+
+class JunkProofChangeList(ChangeList):
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:  # a date-hierarchy year past what a date can hold
+            raise IncorrectLookupParameters(error) from error
+
+    def get_queryset(self, request, exclude_parameters=None):
+        # A filter of another app that trusts its value (int("abc"), a year out of range) is a bad lookup.
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (ValueError, ValidationError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+@functools.cache
+def junk_proof(changelist_class):
+    if issubclass(changelist_class, JunkProofChangeList):
+        return changelist_class
+    return type(changelist_class.__name__, (JunkProofChangeList, changelist_class), {})
+
+
+class JunkProofAdmin:
+    """Mixed into every ModelAdmin of the site, before the ModelAdmin's own class."""
+
+    def valid_object_id(self, object_id):
+        """Whether object_id could be a primary key of this model (a number in the column's range, for ours)."""
+        field = self.opts.pk
+        try:
+            field.run_validators(field.to_python(object_id))
+        except ValidationError:
+            return False
+        return True
+
+    def get_changelist(self, request, **kwargs):
+        return junk_proof(super().get_changelist(request, **kwargs))
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.valid_object_id(unquote(object_id)):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(self.valid_object_id(value) for value in selected):
+            self.message_user(request, JUNK_SELECTION, messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class AdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, JunkProofAdmin):
+            namespace = {"__module__": admin_class.__module__}
+            admin_class = type(admin_class.__name__, (JunkProofAdmin, admin_class), namespace)
+        super().register(model_or_iterable, admin_class, **options)
+
+
+class AdminConfig(DjangoAdminConfig):
+    """django.contrib.admin with this module's site as admin.site (INSTALLED_APPS names this class)."""
+
+    default_site = "meetings_site.admin_site.AdminSite"
