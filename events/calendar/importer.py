@@ -11,6 +11,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
+import psycopg2.extras
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
@@ -204,23 +205,34 @@ def _write(events, series, result, user):
 # Writing many rows. Django's bulk_create and bulk_update compile every value of every row through
 # the ORM's expression machinery (bulk_update a CASE per field over the batch, whose cost grows with
 # the batch), and simple_history's bulk helpers build a model instance per history row: together most
-# of an import's time. Here each write is one parametrised statement run over many rows; column
-# names come from the models' own metadata, quoted, and every value is a parameter.
+# of an import's time. Here an insert is one multi-row INSERT per batch, and updates one prepared
+# UPDATE run over many rows (on PostgreSQL through psycopg2's execute_batch, a round trip per batch
+# rather than per row). Column names come from the models' own metadata, quoted; every value is a
+# parameter. Figures in docs/performance.md, "Calendar import".
 
 
 def _execute_many(connection, sql, rows):
     with connection.cursor() as cursor:
         for first in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[first : first + BATCH])
+            batch = rows[first : first + BATCH]
+            if connection.vendor == "postgresql":
+                psycopg2.extras.execute_batch(cursor.cursor, sql, batch, page_size=BATCH)
+            else:
+                cursor.executemany(sql, batch)
 
 
 def _insert(model, fields, rows):
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
-    _execute_many(connection, sql, rows)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = min(BATCH, (connection.features.max_query_params or BATCH * len(fields)) // len(fields))
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), per_statement):
+            batch = rows[first : first + per_statement]
+            values = ", ".join([row] * len(batch))
+            sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+            cursor.execute(sql, [value for one in batch for value in one])
 
 
 def _create(meetings, now):
