@@ -42,11 +42,19 @@ def fresh_cache(test_settings):
 
 
 @pytest.fixture(autouse=True)
-def current_content_types(django_db_blocker):
+def current_content_types(request, django_db_blocker):
     """Django keeps content types in memory; a transactional test's flush may have recreated them
     under other keys, and the admin's log would point at rows that no longer exist. Read them
-    afresh before each test, outside what it measures."""
+    afresh before each test, outside what it measures (a test without the database has none to read)."""
     ContentType.objects.clear_cache()
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+    } & set(request.fixturenames)
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         ContentType.objects.get_for_models(*apps.get_models())
 
