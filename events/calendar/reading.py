@@ -7,8 +7,9 @@
   is not UTF-8 is decoded by the charset it declares (``CHARSET=`` parameters of vCalendar 1.0 and
   Apple iCal 1.0), else by the one ``charset-normalizer`` detects, else refused: a title full of
   U+FFFD is worse than a clear refusal.
-- **C0 control characters** (NUL, BEL, ESC…) are dropped from the whole text before parsing: they
-  are never meant, PostgreSQL refuses NUL in text, and a browser shows the others as boxes.
+- **Control characters** (NUL, BEL, ESC…, and C1) become spaces in the whole text before parsing
+  (``events.text.printable``, as on every public page): they are never meant, PostgreSQL refuses
+  NUL in text, and XML feeds cannot carry them. Titles and places then have runs of spaces folded.
 - **Zones.** X-WR-TIMEZONE (Google, Apple) names the zone of floating times (``x-wr-timezone`` for series);
   Windows zone names (Outlook, Exchange) are read through icalendar's CLDR mapping, for TZID and for
   X-WR-TIMEZONE alike. An all-day date that carries a TZID (SabreDAV) stays a date.
@@ -39,6 +40,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from events.calendar.fetching import CalendarImportError
 from events.dates import day_in_words
 from events.models import Meeting, Status
+from events.text import printable
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,6 @@ DUPLICATE_UID = _("Another event in this calendar has the same UID; the first wa
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
 BYTE_ORDER_MARKS = (
     # UTF-32's marks begin with UTF-16's: test them first.
@@ -111,8 +112,8 @@ class Window:
 
 def decode(data):
     """The calendar's text: UTF-8 (with or without a byte order mark), else its declared or detected
-    charset; refused when neither reads it. C0 control characters are dropped."""
-    return CONTROL_CHARACTERS.sub("", _text(data))
+    charset; refused when neither reads it. Control characters become spaces (events.text.printable)."""
+    return printable(_text(data))
 
 
 def _text(data):
