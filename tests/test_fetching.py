@@ -17,9 +17,6 @@ import pytest
 from events.calendar import fetching
 from events.calendar.fetching import CalendarImportError, fetch_calendar
 
-# No database needed, but the suite's autouse fixtures read content types.
-pytestmark = pytest.mark.django_db
-
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Partner//EN\r\nEND:VCALENDAR\r\n"
 NOT_PUBLIC = "Only calendars on the public internet can be imported."
 TOO_SLOW = "The calendar took too long to download; try again later."

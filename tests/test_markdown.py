@@ -1,11 +1,6 @@
 """Descriptions are Markdown rendered to HTML that cannot carry script, styles or unsafe links."""
 
-import pytest
-
 from events.markdown import render_markdown
-
-# No database needed, but the suite's autouse fixtures read content types.
-pytestmark = pytest.mark.django_db
 
 
 def test_markdown_renders_paragraphs_lists_and_emphasis():
