@@ -132,6 +132,26 @@ CORPUS = [
         id="outlook-windows-zone-names",
     ),
     pytest.param(
+        "exchange_x_wr_timezone_windows_name.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            # X-WR-TIMEZONE "GTB Standard Time" is Bucharest's zone, an hour ahead of Tirana.
+            "meetings": [
+                (
+                    "Border police liaison officers meeting",
+                    "2030-06-17 08:30",
+                    "2030-06-17 12:00",
+                    CONFIRMED,
+                    "Tirana",
+                    "",
+                )
+            ],
+        },
+        id="x-wr-timezone-windows-name",
+    ),
+    pytest.param(
         "thunderbird_series_one_cancelled.ics",
         {
             "created": 3,
@@ -296,11 +316,22 @@ def test_importing_the_corpus(client, venues, name, expected):
     assert all("\ufffd" not in meeting.title for meeting in meetings)
 
 
-def test_an_html_page_is_refused_as_unreadable(client):
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("hostile_not_a_calendar.ics", "This is not a readable iCalendar (.ics) file."),
+        (
+            "hostile_unknown_charset.ics",
+            "The file is not in UTF-8 and its character set could not be recognised; "
+            "save it as UTF-8 (Unicode) and import it again.",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_the_reason(client, name, error):
     log_in_editor(client)
 
-    response = upload(client, corpus_file("hostile_not_a_calendar.ics"))
+    response = upload(client, corpus_file(name))
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["This is not a readable iCalendar (.ics) file."]
+    assert response.context["form"].non_field_errors() == [error]
     assert not Meeting.objects.exists()
