@@ -24,6 +24,9 @@ JUNK_SELECTION = _("Some of the selected items do not exist. Nothing was changed
 
 class JunkProofChangeList(ChangeList):
     def get_filters(self, request):
+        # PostgreSQL refuses NUL in any text it is given: no search or filter value can hold one.
+        if any("\x00" in text for name, values in request.GET.lists() for text in (name, *values)):
+            raise IncorrectLookupParameters("a NUL character in the query string")
         try:
             return super().get_filters(request)
         except OverflowError as error:  # a date-hierarchy year past what a date can hold

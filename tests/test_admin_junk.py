@@ -160,6 +160,7 @@ def messages_of(response):
         "year=99999999999999999999",
         "year=2031",  # a year the filter does not offer
         "country=%00",
+        "q=%00",  # PostgreSQL refuses NUL in any text
         "start_date__year=99999999999999999999",
         "start_date__year=2030&start_date__month=13",
     ],
