@@ -15,6 +15,7 @@ import psycopg2.extras
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from events.dates import day_in_words
 from events.models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication, Status, Venue
 
 BATCH = 500
+SERIES_PER_QUERY = 200
 # What an import writes onto a meeting; the rest (publication, slug, topics…) is the editors'.
 IMPORTED_FIELDS = (
     "title",
@@ -153,7 +155,8 @@ def _existing(uids):
     found = {}
     uids = list(uids)
     for first in range(0, len(uids), BATCH):
-        for meeting in Meeting.objects.filter(source_uid__in=uids[first : first + BATCH]):
+        # The empty UID excluded in words, so PostgreSQL sees its partial unique index applies.
+        for meeting in Meeting.objects.filter(source_uid__in=uids[first : first + BATCH]).exclude(source_uid=""):
             found[meeting.source_uid] = meeting
     return found
 
@@ -305,24 +308,29 @@ def _gone_from_series(series, imported, result, now):
     and subscribers hear of it. Only occurrences from the series window's first day on are looked at."""
     first_day = series_window().first_day
     gone = []
-    for uid, label in series.items():
-        earlier = Meeting.objects.filter(source_uid__startswith=f"{uid}/", start_date__gte=first_day).exclude(
-            status=Status.CANCELLED
-        )
-        for meeting in earlier:
-            if meeting.source_uid in imported:
-                continue
-            meeting.status = Status.CANCELLED
-            meeting.sequence += 1
-            meeting.updated_at = now
-            gone.append(meeting)
-            result.notes.append(
-                (
-                    label,
-                    _("Its occurrence on %(day)s is no longer in the calendar; it is now marked cancelled.")
-                    % {"day": day_in_words(meeting.start_date)},
-                )
+    uids = list(series)
+    earlier = []
+    for first in range(0, len(uids), SERIES_PER_QUERY):
+        prefixes = Q()
+        for uid in uids[first : first + SERIES_PER_QUERY]:
+            prefixes |= Q(source_uid__startswith=f"{uid}/")
+        earlier += Meeting.objects.filter(prefixes, start_date__gte=first_day).exclude(status=Status.CANCELLED)
+    for meeting in earlier:
+        # "a/b/20300305" is series "a/b"'s, not series "a"'s, though it starts with "a/".
+        label = series.get(meeting.source_uid.rsplit("/", 1)[0])
+        if meeting.source_uid in imported or label is None:
+            continue
+        meeting.status = Status.CANCELLED
+        meeting.sequence += 1
+        meeting.updated_at = now
+        gone.append(meeting)
+        result.notes.append(
+            (
+                label,
+                _("Its occurrence on %(day)s is no longer in the calendar; it is now marked cancelled.")
+                % {"day": day_in_words(meeting.start_date)},
             )
+        )
     return gone
 
 
