@@ -285,8 +285,8 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
                 reading.events.append(incoming)
             if len(reading.events) > max_events:
                 return
-    except Exception:  # whatever the library trips on in a series, the rest imports
-        logger.info("calendar import: series %r could not be expanded", uid, exc_info=True)
+    except Exception as error:  # whatever the library trips on in a series, the rest imports
+        logger.info("calendar import: series %r could not be expanded: %r", uid[:200], error)
         reading.skipped.append((label, _("Its repetition (RRULE, RDATE or EXDATE) could not be read.")))
         return
     if not found:
