@@ -168,7 +168,7 @@ def _write(events, series, result, user):
     new, changed, seen = [], [], set()
     for event in events:
         if event.uid in seen:
-            result.skipped.append((event.label, reading.DUPLICATE_UID))
+            result.skipped.append((event.label, str(reading.DUPLICATE_UID)))
             continue
         seen.add(event.uid)
         meeting = existing.get(event.uid)

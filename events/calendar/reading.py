@@ -33,6 +33,7 @@ import recurring_ical_events
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar
 from icalendar.prop import vDDDLists, vDDDTypes, vRecur
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
@@ -51,12 +52,12 @@ URL_LENGTH = Meeting._meta.get_field("external_url").max_length
 # days around a meeting's dates, which overflow near the ends of Python's calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
-UNREADABLE = _("This is not a readable iCalendar (.ics) file.")
-UNKNOWN_CHARSET = _(
+UNREADABLE = gettext_lazy("This is not a readable iCalendar (.ics) file.")
+UNKNOWN_CHARSET = gettext_lazy(
     "The file is not in UTF-8 and its character set could not be recognised; "
     "save it as UTF-8 (Unicode) and import it again."
 )
-DUPLICATE_UID = _("Another event in this calendar has the same UID; the first was imported.")
+DUPLICATE_UID = gettext_lazy("Another event in this calendar has the same UID; the first was imported.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
@@ -122,7 +123,7 @@ def _text(data):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
-                raise CalendarImportError(UNKNOWN_CHARSET) from error
+                raise CalendarImportError(str(UNKNOWN_CHARSET)) from error
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -135,7 +136,7 @@ def _text(data):
             pass  # a wrong declaration: detection may still read it
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        raise CalendarImportError(UNKNOWN_CHARSET)
+        raise CalendarImportError(str(UNKNOWN_CHARSET))
     return str(best)
 
 
@@ -144,10 +145,10 @@ def parse(text):
     try:
         calendars = Calendar.from_ical(text, multiple=True)
     except (ValueError, IndexError, KeyError, TypeError) as error:
-        raise CalendarImportError(UNREADABLE) from error
+        raise CalendarImportError(str(UNREADABLE)) from error
     calendars = [calendar for calendar in calendars if calendar.name == "VCALENDAR"]
     if not calendars:
-        raise CalendarImportError(UNREADABLE)
+        raise CalendarImportError(str(UNREADABLE))
     return calendars
 
 
@@ -164,7 +165,7 @@ def read_events(calendars, *, window, max_events):
         for uid, components in _by_uid(calendar, reading).items():
             masters = [component for component in components if "RECURRENCE-ID" not in component]
             for duplicate in masters[1:]:
-                reading.skipped.append((_label(duplicate, uid), DUPLICATE_UID))
+                reading.skipped.append((_label(duplicate, uid), str(DUPLICATE_UID)))
             master = masters[0] if masters else None
             overrides = [component for component in components if "RECURRENCE-ID" in component]
             if master is not None and not overrides and "RRULE" not in master and "RDATE" not in master:
