@@ -3,7 +3,8 @@
 Every ModelAdmin registered on it (ours, auth's, axes') is given ``JunkProofAdmin`` first, so
 one rule holds for all of them: an id that is not a valid primary key is "does not exist" (as
 Django's own change view answers it), a filter value the changelist cannot apply is Django's
-"?e=1" message, and a bulk action on ids that cannot exist changes nothing and says so.
+"?e=1" message, a NUL in the query string is a 400, and a bulk action on ids that cannot exist
+changes nothing and says so.
 tests/test_admin_junk.py walks every URL pattern with junk.
 """
 
@@ -16,17 +17,15 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+NUL_IN_ADDRESS = _("The address holds a NUL character; remove it and try again.")
 JUNK_SELECTION = _("Some of the selected items do not exist. Nothing was changed.")
 
 
 class JunkProofChangeList(ChangeList):
     def get_filters(self, request):
-        # PostgreSQL refuses NUL in any text it is given: no search or filter value can hold one.
-        if any("\x00" in text for name, values in request.GET.lists() for text in (name, *values)):
-            raise IncorrectLookupParameters("a NUL character in the query string")
         try:
             return super().get_filters(request)
         except OverflowError as error:  # a date-hierarchy year past what a date can hold
@@ -75,7 +74,24 @@ class JunkProofAdmin:
         return super().response_action(request, queryset)
 
 
+def holds_nul(query):
+    return any("\x00" in text for name, values in query.lists() for text in (name, *values))
+
+
 class AdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        @functools.wraps(guarded)
+        def refusing_nul(request, *args, **kwargs):
+            # PostgreSQL refuses NUL in any text it is given, so no search, filter or autocomplete term
+            # can hold one; forms refuse it in what they read (ProhibitNullCharactersValidator).
+            if holds_nul(request.GET):
+                return HttpResponseBadRequest(NUL_IN_ADDRESS)
+            return guarded(request, *args, **kwargs)
+
+        return refusing_nul
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, JunkProofAdmin):

@@ -119,8 +119,23 @@ def changelist_parameters(client, model_admin):
     return names + CHANGELIST_PARAMETERS
 
 
+AUTOCOMPLETE_FIELDS = [
+    ("events", "meeting", "venue"),
+    ("events", "meetingorganiser", "organisation"),
+    ("events", "meetingfunder", "organisation"),
+    ("events", "backtoback", "to_meeting"),
+    ("events", "venue", "country"),
+    ("organisations", "programme", "organisation"),
+]
+
+
 def test_every_changelist_filter_with_junk_values_answers_without_a_server_error(user_client):
     requests = []
+    for app_label, model_name, field_name in AUTOCOMPLETE_FIELDS:
+        for junk in JUNK_QUERY:
+            for query in (f"term={junk}", f"term=a&page={junk}", f"field_name={junk}&term=a"):
+                head = f"/admin/autocomplete/?app_label={app_label}&model_name={model_name}&field_name={field_name}"
+                requests.append(("GET", f"{head}&{query}", None))
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
@@ -159,8 +174,6 @@ def messages_of(response):
         "organiser=99999999999999999999",
         "year=99999999999999999999",
         "year=2031",  # a year the filter does not offer
-        "country=%00",
-        "q=%00",  # PostgreSQL refuses NUL in any text
         "start_date__year=99999999999999999999",
         "start_date__year=2030&start_date__month=13",
     ],
@@ -171,6 +184,26 @@ def test_a_junk_changelist_filter_is_the_changelist_message_and_a_bad_export(edi
 
     assert (listed.status_code, listed["Location"]) == (302, "/admin/events/meeting/?e=1")
     assert (exported.status_code, exported.content.decode()) == (400, "These filters are not valid.")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/events/meeting/?country=%00",
+        "/admin/events/meeting/?q=%00",
+        "/admin/events/meeting/export-csv/?q=%00",
+        "/admin/organisations/organisation/?kind__exact=%00",
+        "/admin/autocomplete/?app_label=events&model_name=meeting&field_name=venue&term=%00",
+    ],
+)
+def test_a_nul_in_an_admin_query_string_is_a_bad_request(editor_client, url):
+    # PostgreSQL refuses NUL in text: these were 500s there (SQLite let them through).
+    response = editor_client.get(url)
+
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "The address holds a NUL character; remove it and try again.",
+    )
 
 
 def test_offered_filter_values_still_filter_the_changelist_and_the_export(editor_client, data):
