@@ -4,7 +4,7 @@ Every ModelAdmin registered on it (ours, auth's, axes') is given ``JunkProofAdmi
 one rule holds for all of them: an id that is not a valid primary key is "does not exist" (as
 Django's own change view answers it), a filter value the changelist cannot apply is Django's
 "?e=1" message, a NUL in the query string is a 400, and a bulk action on ids that cannot exist
-changes nothing and says so.
+changes nothing and says so. A history admin on a model that keeps no history is refused at start-up.
 tests/test_admin_junk.py walks every URL pattern with junk.
 """
 
@@ -16,9 +16,11 @@ from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models.base import ModelBase
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 NUL_IN_ADDRESS = _("The address holds a NUL character; remove it and try again.")
 JUNK_SELECTION = _("Some of the selected items do not exist. Nothing was changed.")
@@ -94,6 +96,14 @@ class AdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
+        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        for model in models:
+            keeps_history = hasattr(model._meta, "simple_history_manager_attribute")
+            if issubclass(admin_class, SimpleHistoryAdmin) and not keeps_history:
+                # Its History page would be a 500 for every row: refuse at start-up instead.
+                raise ImproperlyConfigured(
+                    f"{admin_class.__name__} is a history admin, but {model.__name__} keeps no history."
+                )
         if not issubclass(admin_class, JunkProofAdmin):
             namespace = {"__module__": admin_class.__module__}
             admin_class = type(admin_class.__name__, (JunkProofAdmin, admin_class), namespace)

@@ -248,3 +248,16 @@ def test_a_bulk_action_on_junk_ids_changes_nothing_and_says_so(editor_client, da
     assert messages_of(response) == ["Some of the selected items do not exist. Nothing was changed."]
     data.refresh_from_db()
     assert data.publication == "published"
+
+
+def test_a_history_admin_on_a_model_without_history_is_refused_at_start_up():
+    from django.core.exceptions import ImproperlyConfigured
+    from simple_history.admin import SimpleHistoryAdmin
+
+    from meetings_site.admin_site import AdminSite
+    from organisations.models import Organisation
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        AdminSite(name="another").register(Organisation, SimpleHistoryAdmin)
+
+    assert str(refused.value) == "SimpleHistoryAdmin is a history admin, but Organisation keeps no history."
