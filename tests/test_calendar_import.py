@@ -77,6 +77,28 @@ def test_reimporting_a_series_updates_its_occurrences_by_their_stable_uids(clien
     ]
 
 
+def test_a_meeting_an_earlier_import_made_of_a_whole_series_becomes_its_first_occurrence(client):
+    whole = MeetingFactory(title="IISG monthly", source_uid=SERIES_UID, start_date=datetime.date(2030, 3, 5))
+
+    with time_machine.travel(TODAY, tick=False):
+        log_in_editor(client)
+        upload(client, corpus_file("thunderbird_series_one_cancelled.ics"))
+
+    assert counts(last_import()) == {"created": 2, "updated": 1, "unchanged": 0}
+    whole.refresh_from_db()
+    assert (whole.source_uid, whole.publication, whole.slug, whole.start_time) == (
+        f"{SERIES_UID}/20300305T083000Z",
+        Publication.PUBLISHED,
+        "iisg-monthly",
+        datetime.time(9, 30),
+    )
+    assert [uid for uid, *_ in occurrences()] == [
+        f"{SERIES_UID}/20300305T083000Z",
+        f"{SERIES_UID}/20300405T073000Z",
+        f"{SERIES_UID}/20300505T073000Z",
+    ]
+
+
 def test_titles_sharing_their_first_120_characters_get_distinct_slugs_import_after_import(client):
     long_titles = corpus_file("hostile_long_titles_sharing_120_characters.ics")
     log_in_editor(client)

@@ -164,6 +164,7 @@ def _existing(uids):
 def _write(events, series, result, user):
     venues = _Venues()
     existing = _existing(event.uid for event in events)
+    adopted = {meeting.pk for meeting in _adopt_whole_series_meetings(events, series, existing, result)}
     now = timezone.now()
     new, changed, seen = [], [], set()
     for event in events:
@@ -182,7 +183,7 @@ def _write(events, series, result, user):
             continue
         if is_new:
             new.append(meeting)
-        elif tuple(getattr(meeting, name) for name in IMPORTED_FIELDS) != before:
+        elif tuple(getattr(meeting, name) for name in IMPORTED_FIELDS) != before or meeting.pk in adopted:
             if tuple(getattr(meeting, name) for name in Meeting.SCHEDULE_FIELDS) != _schedule(before):
                 meeting.sequence += 1
             meeting.updated_at = now
@@ -197,7 +198,7 @@ def _write(events, series, result, user):
         _add_history(new, "+", user, now)
         result.created = new
     if changed:
-        _update(changed, [*IMPORTED_FIELDS, "sequence", "updated_at"])
+        _update(changed, [*IMPORTED_FIELDS, "source_uid", "sequence", "updated_at"])
         _add_history(changed, "~", user, now)
         result.updated = changed
     if new or changed:
@@ -300,6 +301,42 @@ def _update(meetings, names):
 def _schedule(values):
     by_name = dict(zip(IMPORTED_FIELDS, values, strict=True))
     return tuple(by_name[name] for name in Meeting.SCHEDULE_FIELDS)
+
+
+def _adopt_whole_series_meetings(events, series, existing, result):
+    """Meetings that an import before series were expanded made of a whole series (source UID the
+    series' own): each becomes the occurrence on its start date, keeping what editors gave it
+    (publication, topics, organisers…), so re-importing does not add that occurrence twice. One whose
+    date matches no occurrence is left as it is, and named."""
+    whole = _existing(series)
+    if not whole:
+        return []
+    first_days = {}
+    for event in events:
+        if event.series_uid in whole and event.uid not in existing:
+            first_days.setdefault((event.series_uid, _naive_date(event.start)), event)
+    adopted = []
+    for uid, meeting in whole.items():
+        event = first_days.get((uid, meeting.start_date))
+        if event is None:
+            result.notes.append(
+                (
+                    series[uid],
+                    _(
+                        "An earlier import made one meeting of the whole series; it was left as it is, "
+                        "beside the meetings of its occurrences."
+                    ),
+                )
+            )
+            continue
+        meeting.source_uid = event.uid
+        existing[event.uid] = meeting
+        adopted.append(meeting)
+    return adopted
+
+
+def _naive_date(value):
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _gone_from_series(series, imported, result, now):
