@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,8 @@ from organisations.models import Organisation, Programme
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    # As the meeting form: a website typed without a scheme is read as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "acronym", "kind", "meeting_count"]
     ordering = ["name"]
     list_filter = ["kind"]
