@@ -10,7 +10,7 @@ from django.urls import reverse
 from events.models import CalendarImport, Country, Meeting, Publication, Status, Venue
 from tests.support.calendars import content_of
 from tests.support.factories import MeetingFactory
-from tests.support.importing import corpus_file, last_import, log_in_editor, upload
+from tests.support.importing import corpus_file, large_calendar, last_import, log_in_editor, upload
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.datetime(2030, 1, 15, 9, 0, tzinfo=datetime.UTC)
@@ -206,3 +206,13 @@ def test_imported_meetings_have_their_history_with_the_editor(client):
         ("+", editor, "Expert group on firearms trafficking")
     ]
     assert last_import().state == CalendarImport.State.DONE
+
+
+def test_an_uploaded_file_over_the_byte_limit_is_refused_before_it_is_read(client):
+    log_in_editor(client)
+    too_big = large_calendar(1)[:-2] + b" " * (2 * 1024 * 1024) + b"\r\n"
+
+    response = upload(client, too_big)
+
+    assert response.context["form"].errors == {"file": ["The file is larger than 2 MB; import a smaller one."]}
+    assert not CalendarImport.objects.exists()
