@@ -262,7 +262,10 @@ def row_saved_or_deleted(sender, instance, raw=False, using="default", **kwargs)
 def links_changed(sender, instance, action, reverse, pk_set, using="default", **kwargs):
     if not action.startswith("post_"):
         return
-    if not reverse:
+    pending = pending_change(using)
+    if pending is not None and pending.public:
+        public = True  # the transaction moves the versions anyway
+    elif not reverse:
         public = any_public({instance.pk}, using)
     elif pk_set is None:
         public = True  # a reverse clear: which meetings lost the row is no longer known
