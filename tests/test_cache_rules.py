@@ -214,7 +214,7 @@ def test_a_partner_published_by_schedule_appears_in_the_vevent_description(clien
         page = client.get(week.get_absolute_url()).content.decode()
 
     assert "Study visit to the border" not in before
-    assert "Study visit: Study visit to the border (May 15, 2030)" in after.splitlines()
+    assert "Study visit: Study visit to the border (15 May 2030)" in after.splitlines()
     assert "Study visit to the border" in page
 
 

@@ -9,11 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
+import time_machine
 
 from events.calendar import assembly
 from events.calendar import links as calendar_links
 from events.editors import actions
-from events.models import DatePrecision, LinkKind, Publication
+from events.models import DatePrecision, LinkKind, Publication, Status
 from tests.support.calendars import content_of, parse
 from tests.support.factories import BackToBackFactory, MeetingFactory, TopicFactory, VenueFactory
 from tests.support.html import elements, meeting_titles, texts
@@ -302,6 +303,40 @@ def test_linked_meetings_that_are_cancelled_or_postponed_say_so_in_the_descripti
     description = parse(content_of(client.get("/calendar.ics")))[str(meeting.uid)]["description"].split("\n")
 
     assert [line for line in description if line.startswith(("Back-to-back", "Study visit"))] == [
-        "Back-to-back with: Cancelled: Expert group (May 13, 2030)",
-        "Study visit during: Postponed: Study visit (date to be confirmed)",
+        "Back-to-back with: Cancelled: Expert group (13 May 2030)",
+        "Study visit during: Postponed: Study visit (Date to be confirmed)",
     ]
+
+
+# --- Past meetings, and dates as the site writes them ------------------------------------------------------
+
+
+def test_description_of_a_past_meeting_says_it_took_place_and_writes_dates_in_words(client):
+    meeting = MeetingFactory(title="Ministerial", start_date=D(2026, 11, 27), end_date=D(2026, 11, 28))
+    tentative = MeetingFactory(title="Workshop", start_date=D(2026, 11, 20), status=Status.TENTATIVE)
+    BackToBackFactory(from_meeting=meeting, to_meeting=tentative)
+
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 12, tzinfo=UTC)):
+        events = parse(content_of(client.get("/calendar.ics")))
+
+    assert events[str(meeting.uid)]["description"].split("\n")[2:5] == [
+        "When: 27–28 November 2026",
+        "Status: Took place",
+        "Back-to-back with: Workshop (20 November 2026)",
+    ]
+    assert events[str(tentative.uid)]["description"].split("\n")[3] == "Status: Dates passed, never confirmed"
+
+
+def test_a_meeting_reads_took_place_the_day_after_its_last_day_without_an_edit(client):
+    meeting = MeetingFactory(title="Ministerial", start_date=D(2030, 5, 14))
+    url = f"/meetings/{meeting.slug}.ics"
+
+    with time_machine.travel(datetime.datetime(2030, 5, 14, 20, tzinfo=UTC)):  # 22:00 in Belgrade
+        before = client.get(url)
+    with time_machine.travel(datetime.datetime(2030, 5, 14, 22, 30, tzinfo=UTC)):  # 00:30 the next day
+        revalidated = client.get(url, headers={"If-None-Match": before["ETag"]})
+        after = client.get(url)
+
+    assert parse(content_of(before))[str(meeting.uid)]["description"].split("\n")[3] == "Status: Confirmed"
+    assert revalidated.status_code == 200
+    assert parse(content_of(after))[str(meeting.uid)]["description"].split("\n")[3] == "Status: Took place"

@@ -91,8 +91,8 @@ def test_seed_meeting_description_names_organisers_funders_and_back_to_back_meet
         "Organisers: EUD/EUSR BiH (Organiser); IISG Support Group (Organiser)",
         "Funded by: EU",
         "Back-to-back with: 7th Meeting of the RCC Group of National Focal Points for Prevention and Countering "
-        "Violent Extremism in South East Europe (NFP Group) (April 23, 2019)",
-        "Back-to-back with: 1st IISG National P-CVE Coordination Meeting – Albania (April 25, 2019)",
+        "Violent Extremism in South East Europe (NFP Group) (23 April 2019)",
+        "Back-to-back with: 1st IISG National P-CVE Coordination Meeting – Albania (25 April 2019)",
     ]
     assert lines[-1] == f"http://127.0.0.1:8000/meetings/{meeting.slug}/"
 
@@ -667,7 +667,7 @@ def test_renaming_a_linked_meeting_updates_the_description_of_its_partner(client
         second.save()
     _, events = get_feed(client, "/calendar.ics")
 
-    assert "Back-to-back with: Second, renamed (May 15, 2030)" in events[str(first.uid)]["description"].split("\n")
+    assert "Back-to-back with: Second, renamed (15 May 2030)" in events[str(first.uid)]["description"].split("\n")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Case, F, OuterRef, Prefetch, Subquery, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.cache import version
@@ -166,14 +167,18 @@ def cluster_ids(meeting):
 # --- Pieces -----------------------------------------------------------------
 
 
-def piece_key(row, current):
-    return key("vevent", row.uid.hex, row.sequence, f"{row.updated_at.timestamp():.6f}", axis=PIECES, current=current)
+def piece_key(row, current, today=None):
+    # Whether the meeting is over is part of its key: its DESCRIPTION then says it took place.
+    over = "over" if row.end_date < (today or timezone.localdate()) else "ahead"
+    stamp = f"{row.updated_at.timestamp():.6f}"
+    return key("vevent", row.uid.hex, row.sequence, stamp, over, axis=PIECES, current=current)
 
 
 def published_links(prefix):
     """Prefetch of one side of a meeting's links, keeping only meetings the public may see."""
     other = "to_meeting" if prefix == "links_from" else "from_meeting"
-    visible = BackToBack.objects.filter(publicly_visible(f"{other}__")).select_related(other)
+    # The venue too: the other meeting's dates are written in words, with its times in its venue's zone.
+    visible = BackToBack.objects.filter(publicly_visible(f"{other}__")).select_related(f"{other}__venue")
     return Prefetch(prefix, queryset=visible, to_attr=f"feed_{prefix}")
 
 
@@ -224,9 +229,10 @@ def build_pieces(pks, current):
 def event_pieces(rows, current=None):
     """Each row's VEVENT in order: from the cache, or built (and cached) a chunk at a time."""
     current = current or version.current()
+    today = timezone.localdate()
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK_SIZE)):
-        keys = {row.pk: piece_key(row, current) for row in chunk}
+        keys = {row.pk: piece_key(row, current, today) for row in chunk}
         pieces = cache.get_many(keys.values())
         missing = [row.pk for row in chunk if keys[row.pk] not in pieces]
         if missing:

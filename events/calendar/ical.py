@@ -11,13 +11,13 @@ import functools
 from typing import NamedTuple
 
 from django.conf import settings
-from django.utils import formats
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from events import dates
 from events.calendar import vtimezone
 from events.models import Access, DatePrecision, OrganiserRole, Status
+from events.templatetags.meetings import status_today
 from events.text import NOT_PRINTABLE
 
 PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
@@ -211,13 +211,6 @@ def timed_span(meeting):
     return meeting.start_datetime(), meeting.end_datetime()
 
 
-def date_label(meeting):
-    start = formats.date_format(meeting.start_date, "DATE_FORMAT")
-    if meeting.is_multi_day:
-        return f"{start} – {formats.date_format(meeting.end_date, 'DATE_FORMAT')}"
-    return start
-
-
 class Related(NamedTuple):
     """What a VEVENT shows beyond the meeting's own row and venue; events.calendar.assembly reads it in bulk."""
 
@@ -234,8 +227,13 @@ def description(meeting, related, page_url=None):
         lines += [meeting.summary, ""]
     # The dates in words: all-day entries of a start-only meeting lose its start time, a postponed one its new date.
     lines.append(when(meeting))
+    # As the meeting's page reads it today: "Took place" once its last day is over, never a bare "Confirmed".
+    # The VEVENT's cache key carries whether it is over (events.calendar.assembly.piece_key).
+    status = status_today(meeting)
     if meeting.status_note:
-        lines.append(_("%(status)s: %(note)s") % {"status": Status(meeting.status).label, "note": meeting.status_note})
+        lines.append(_("%(status)s: %(note)s") % {"status": status, "note": meeting.status_note})
+    else:
+        lines.append(_("Status: %(status)s") % {"status": status})
     # Enum labels, not get_FOO_display(): that translates every choice of the field on each call.
     roles = [f"{role.organisation.short_name} ({OrganiserRole(role.role).label})" for role in related.roles]
     if roles:
@@ -246,8 +244,7 @@ def description(meeting, related, page_url=None):
     if meeting.access != Access.NOT_STATED:
         lines.append(_("Access: %(access)s") % {"access": Access(meeting.access).label})
     for label, other in related.linked:
-        when_other = date_label(other) if other.start_date else _("date to be confirmed")
-        lines.append(f"{label}: {status_title(other)} ({when_other})")
+        lines.append(f"{label}: {status_title(other)} ({dates.meeting_dates_in_words(other)})")
     lines += ["", page_url or absolute_url(meeting.get_absolute_url())]
     return calendar_text("\n".join(lines))
 

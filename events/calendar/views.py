@@ -45,19 +45,17 @@ class ConditionalHeaders:
 
     def __init__(self, request, query_key=""):
         self.version = version.current()
-        self.query_key = query_key
+        # The day too: what a calendar says changes at midnight with no edit (a meeting whose last day
+        # has passed took place), so every calendar URL changes then; the day also keys the feed body.
+        today = timezone.localdate()
+        self.query_key = f"{query_key}|{today.isoformat()}"
         # The release too: new code may write the same meetings differently.
-        parts = [settings.RELEASE, self.version.data, translation.get_language() or "", request.path, query_key]
+        parts = [settings.RELEASE, self.version.data, translation.get_language() or "", request.path, self.query_key]
         self.etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
         self.gzip_accepted = accepts_gzip(request)
-        # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal.
-        self.last_modified = int(self.version.data_changed_at.timestamp())
-
-    def moves_daily(self, today):
-        """For a feed whose default window moves every day: it changed at midnight at the latest."""
+        # Whole seconds, as HTTP dates have them, so If-Modified-Since compares equal; midnight at the latest.
         midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=timezone.get_current_timezone())
-        self.last_modified = max(self.last_modified, int(midnight.timestamp()))
-        return self
+        self.last_modified = max(int(self.version.data_changed_at.timestamp()), int(midnight.timestamp()))
 
     def not_modified(self, request):
         """A 304 (or 412) when the client's copy is current, else None.
