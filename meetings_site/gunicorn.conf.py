@@ -8,7 +8,16 @@ Every value can be overridden from the environment (GUNICORN_*), or on the comma
 import multiprocessing
 import os
 
+# Loopback (nginx on the same host) or the private address only nginx reaches (docs/deploy.md).
+# A sync worker reached directly is held by any client that sends its request slowly, so an
+# address on every interface is refused rather than started.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "*"}  # noqa: S104 -- the addresses refused, not bound
+if not bind.startswith(("unix:", "fd://")) and bind.rsplit(":", 1)[0].strip("[]") in WILDCARD_HOSTS:
+    raise SystemExit(
+        f"GUNICORN_BIND={bind} listens on every interface, where clients could reach gunicorn "
+        "past nginx: bind 127.0.0.1:PORT or the private address nginx connects to (docs/deploy.md)."
+    )
 
 # The usual 2 × cores + 1: requests spend part of their time waiting on PostgreSQL.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
