@@ -1,10 +1,6 @@
 """What feeds, downloads and "Add to calendar" links say about a meeting, read by icalendar, vobject and ical.js."""
 
 import datetime
-import json
-import pathlib
-import shutil
-import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
@@ -18,22 +14,13 @@ from events.models import DatePrecision, LinkKind, Publication, Status
 from tests.support.calendars import content_of, parse
 from tests.support.factories import BackToBackFactory, MeetingFactory, TopicFactory, VenueFactory
 from tests.support.html import elements, meeting_titles, texts
+from tests.support.icaljs import read_events
 
 D = datetime.date
 T = datetime.time
 UTC = datetime.UTC
-JS_READER = pathlib.Path(__file__).parent / "js" / "read-events.mjs"
 
 pytestmark = pytest.mark.django_db
-
-
-def read_with_icaljs(content):
-    """{uid: {start, end}} as ical.js (web calendar clients) reads the file: UTC instants, or dates."""
-    if not (JS_READER.parent / "node_modules" / "ical.js").exists():
-        pytest.skip("ical.js is not installed (npm ci in tests/js)")
-    command = [shutil.which("node") or "node", str(JS_READER)]
-    result = subprocess.run(command, input=content, capture_output=True, check=True, timeout=30)
-    return json.loads(result.stdout)
 
 
 def download(client, meeting):
@@ -65,7 +52,7 @@ def test_start_time_without_end_is_written_as_all_day_dates_over_its_days(client
     assert (event["start"], event["end"]) == (D(2019, 11, 14), D(2019, 11, 16))
     assert event["summary"] == "Heads of border police (from 09:30 CET)"
     assert "When: 14–15 November 2019, from 09:30 CET" in event["description"].split("\n")
-    assert read_with_icaljs(content) == {str(meeting.uid): {"start": "2019-11-14", "end": "2019-11-16"}}
+    assert read_events(content) == {str(meeting.uid): {"start": D(2019, 11, 14), "end": D(2019, 11, 16)}}
 
 
 def test_one_day_meeting_with_only_a_start_time_is_that_day_with_the_time_in_its_title(client):
@@ -79,7 +66,7 @@ def test_one_day_meeting_with_only_a_start_time_is_that_day_with_the_time_in_its
         D(2019, 11, 15),
         "Expert group (from 09:30 CET)",
     )
-    assert read_with_icaljs(content)[str(meeting.uid)] == {"start": "2019-11-14", "end": "2019-11-15"}
+    assert read_events(content)[str(meeting.uid)] == {"start": D(2019, 11, 14), "end": D(2019, 11, 15)}
 
 
 def test_start_time_without_end_in_the_feed_is_the_same_entry_as_the_download(client):
@@ -117,10 +104,7 @@ def test_meeting_with_both_times_keeps_its_times_in_all_three_parsers_and_the_li
         datetime.datetime(2019, 11, 15, 12, tzinfo=UTC),
         "Heads of border police",
     )
-    assert read_with_icaljs(content)[str(meeting.uid)] == {
-        "start": "2019-11-14T08:30:00.000Z",
-        "end": "2019-11-15T12:00:00.000Z",
-    }
+    assert read_events(content)[str(meeting.uid)] == {"start": event["start"], "end": event["end"]}
     assert link_query(links.google)["dates"] == "20191114T083000Z/20191115T120000Z"
     assert (link_query(links.outlook)["startdt"], link_query(links.outlook)["enddt"]) == (
         "2019-11-14T08:30:00Z",
@@ -158,7 +142,7 @@ def test_postponed_to_a_date_to_be_confirmed_stays_in_feeds_at_its_last_announce
     ]
     assert download.status_code == 200
     assert parse(content_of(download)) == {str(meeting.uid): after}
-    assert read_with_icaljs(feed)[str(meeting.uid)] == {"start": "2030-11-14", "end": "2030-11-16"}
+    assert read_events(feed)[str(meeting.uid)] == {"start": D(2030, 11, 14), "end": D(2030, 11, 16)}
 
 
 @pytest.mark.django_db(transaction=True)
