@@ -484,35 +484,32 @@ def test_cached_pieces_serve_another_filter_with_one_query(client, django_assert
     assert sorted(second) == sorted(uid for uid, e in first.items() if e["start"] >= D(2030, 1, 2))
 
 
-def test_large_feed_is_streamed_and_complete(client, monkeypatch):
-    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+def test_large_feed_is_built_whole_before_it_is_sent(client, monkeypatch):
     monkeypatch.setattr(feeds, "CHUNK_SIZE", 2)
     make_meetings(5)
 
     response = client.get("/calendar.ics")
 
-    assert response.streaming
+    assert not response.streaming
     assert len(parse(content_of(response))) == 5
 
 
-def test_large_feed_once_streamed_whole_is_served_from_cache(client, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+def test_large_feed_once_built_is_served_from_cache(client, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(feeds, "CHUNK_SIZE", 2)
     make_meetings(5)
     first = content_of(client.get("/calendar.ics"))
 
     with django_assert_num_queries(0):
         second = client.get("/calendar.ics")
 
-    assert not second.streaming
     assert content_of(second) == first
     assert len(parse(first)) == 5
 
 
 def test_large_feed_is_kept_gzipped_and_served_to_both_kinds_of_client(client, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+    monkeypatch.setattr(feeds, "CHUNK_SIZE", 2)
     make_meetings(5)
     first = client.get("/calendar.ics", headers={"accept-encoding": "gzip"})
-    assert first.streaming
     assert first["Content-Encoding"] == "gzip"
     built = gzip.decompress(content_of(first))
 
@@ -520,7 +517,6 @@ def test_large_feed_is_kept_gzipped_and_served_to_both_kinds_of_client(client, m
         again = client.get("/calendar.ics", headers={"accept-encoding": "gzip"})
         plain = client.get("/calendar.ics")
 
-    assert not again.streaming
     assert again["Content-Encoding"] == "gzip"
     assert gzip.decompress(again.content) == built
     assert not plain.has_header("Content-Encoding")
@@ -530,15 +526,14 @@ def test_large_feed_is_kept_gzipped_and_served_to_both_kinds_of_client(client, m
     assert again["ETag"] == f"W/{plain['ETag']}"
 
 
-def test_large_feed_over_the_cache_cap_streams_every_time(client, monkeypatch, settings):
-    monkeypatch.setattr(feeds, "STREAM_THRESHOLD", 2)
+def test_large_feed_over_the_cache_cap_is_still_served_whole(client, monkeypatch, settings):
+    monkeypatch.setattr(feeds, "CHUNK_SIZE", 2)
     settings.FEED_BODY_CACHE_MAX_BYTES = 100
     make_meetings(5)
     content_of(client.get("/calendar.ics"))
 
     second = client.get("/calendar.ics")
 
-    assert second.streaming
     assert len(parse(content_of(second))) == 5
 
 

@@ -36,8 +36,6 @@ from events.models import (
 # A VEVENT is rebuilt when its key changes; old ones just expire.
 PIECE_TIMEOUT = 7 * 24 * 60 * 60
 CHUNK_SIZE = 500
-# Above this many meetings a feed is streamed instead of built in memory first.
-STREAM_THRESHOLD = 2000
 # A feed holds every meeting its filter selects, as the list does, but at most this many, the
 # newest: calendar programs are slow with, or refuse, much larger subscriptions (sizes in
 # docs/performance.md), and a subscriber wants what is coming and the recent past first.

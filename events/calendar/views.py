@@ -78,7 +78,7 @@ class ConditionalHeaders:
 
 
 def calendar_response(request, headers, queryset, *, name, description, filename, download=False):
-    """A text/calendar response for these meetings; streamed when the feed is large."""
+    """A text/calendar response for these meetings, whole (feed_body_response)."""
     response = feed_body_response(request, headers, queryset, name, description)
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
@@ -86,6 +86,13 @@ def calendar_response(request, headers, queryset, *, name, description, filename
 
 
 def feed_body_response(request, headers, queryset, name, description):
+    """The feed whole, or an error: every VEVENT is read or built before the first byte is sent.
+
+    A feed cut off mid-body (the database lost while its pieces were built) would reach the
+    calendar program as a 200 without END:VCALENDAR, and some programs keep such a calendar and
+    delete the events it lacks. Built first, a database error is the 503 of
+    DatabaseUnavailableMiddleware instead; FEED_LIMIT bounds what is held in memory.
+    """
     if request.method == "HEAD":
         # The headers are all a HEAD asks for; do not build a body only to drop it. (Streaming, so
         # no "Content-Length: 0" claims the feed is empty.)
@@ -95,16 +102,9 @@ def feed_body_response(request, headers, queryset, name, description):
     kept = cache.get(body_key)
     if kept is not None:
         return compressed_or_plain(kept, gzip_accepted)
-    # The rows are read before the response starts, so a database error is a 503, never an empty 200.
     rows = assembly.feed_rows(queryset)
     chunks = assembly.feed_chunks(rows, name, description, headers.version)
-    if len(rows) > assembly.STREAM_THRESHOLD:
-        # The client's charge is read now: a streamed body is finished after its request has ended.
-        body = streamed_and_kept(chunks, body_key, gzip_accepted, budget.current_client())
-        response = StreamingHttpResponse(body, content_type=CONTENT_TYPE)
-        return marked_compressed(response) if gzip_accepted else response
-    compressed = b"".join(streamed_and_kept(chunks, body_key, True, budget.current_client()))
-    return compressed_or_plain(compressed, gzip_accepted)
+    return compressed_or_plain(compressed_and_kept(chunks, body_key, budget.current_client()), gzip_accepted)
 
 
 def accepts_gzip(request):
@@ -124,35 +124,18 @@ def marked_compressed(response):
     return response
 
 
-def streamed_and_kept(chunks, body_key, compress, charge):
-    """Pass a feed on as it is built, and keep it, gzip'd, once it is complete.
+def compressed_and_kept(chunks, body_key, charge):
+    """The feed gzip'd, compressed as its pieces come; kept in the cache once it is complete.
 
     Feeds are kept compressed: the largest are ten times smaller so (docs/performance.md), and a
-    poll then costs one cache read and no compression. The client gets the same gzip stream as it
-    is produced (or the plain chunks when it does not accept gzip). The copy kept is capped, so
-    memory stays bounded for the largest feeds (over the cap, nothing is kept and the next poll
-    builds the feed again, from the cached VEVENTs).
+    poll then costs one cache read and no compression. The copy kept is capped (over the cap,
+    nothing is kept and the next poll builds the feed again, from the cached VEVENTs).
     """
-    limit = settings.FEED_BODY_CACHE_MAX_BYTES
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WINDOW_BITS)
-    kept, size = [], 0
-    for chunk in chunks:
-        packed = compressor.compress(chunk)
-        if kept is not None and packed:
-            size += len(packed)
-            if size <= limit:
-                kept.append(packed)
-            else:
-                kept = None
-        if not compress:
-            yield chunk
-        elif packed:
-            yield packed
-    tail = compressor.flush()
-    if compress:
-        yield tail
-    if kept is not None and size + len(tail) <= limit:
-        budget.store(body_key, b"".join([*kept, tail]), size + len(tail), settings.PAGE_CACHE_TIMEOUT, charge)
+    body = b"".join([*map(compressor.compress, chunks), compressor.flush()])
+    if len(body) <= settings.FEED_BODY_CACHE_MAX_BYTES:
+        budget.store(body_key, body, len(body), settings.PAGE_CACHE_TIMEOUT, charge)
+    return body
 
 
 def feed_cache_query(request, match):
