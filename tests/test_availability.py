@@ -89,7 +89,12 @@ def test_database_outage_fails_readyz_but_not_healthz(database_down):
     ready = client.get("/readyz")
     alive = client.get("/healthz")
 
-    assert (ready.status_code, ready.content) == (503, b"database: unavailable\ncache: ok\n")
+    assert (ready.status_code, ready.json()["status"]) == (503, "unavailable")
+    assert {name: check["status"] for name, check in ready.json()["checks"].items()} == {
+        "database": "unavailable",
+        "data_version": "unavailable",
+        "cache": "ok",
+    }
     assert (alive.status_code, alive.content) == (200, b"ok\n")
 
 
@@ -111,7 +116,12 @@ def test_site_serves_again_once_the_database_is_back(db):
 def test_readyz_reports_database_and_cache(client):
     response = client.get("/readyz")
 
-    assert (response.status_code, response.content) == (200, b"database: ok\ncache: ok\n")
+    assert (response.status_code, response.json()["status"]) == (200, "ok")
+    assert {name: check["status"] for name, check in response.json()["checks"].items()} == {
+        "database": "ok",
+        "data_version": "ok",
+        "cache": "ok",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -125,7 +135,8 @@ def test_redis_outage_keeps_the_site_serving(client, redis_down):
 
     assert (home.status_code, detail.status_code) == (200, 200)
     assert "Regional meeting" in detail.content.decode()
-    assert (ready.status_code, ready.content) == (200, b"database: ok\ncache: unavailable\n")
+    assert (ready.status_code, ready.json()["status"]) == (200, "degraded")
+    assert ready.json()["checks"]["cache"]["status"] == "unavailable"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is a PostgreSQL setting")

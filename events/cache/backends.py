@@ -68,6 +68,11 @@ class ResilientRedisCache(RedisCache):
     clear = _guarded("clear", lambda *args, **kwargs: None)
 
 
+def left_alone_for(server):
+    """Seconds this process still leaves the server alone after a failure (0: it is asked again)."""
+    return max(0.0, _unavailable_until.get(server, 0.0) - time.monotonic())
+
+
 def mark_available(server):
     """Forget a failure (tests; an operator after fixing Redis need not wait RETRY_AFTER)."""
     _unavailable_until.pop(server, None)

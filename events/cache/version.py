@@ -107,6 +107,11 @@ def _read(entry=_UNREAD):
     return version
 
 
+def read_from_database():
+    """The version as its row holds it now, past every cached copy (the readiness probe)."""
+    return Version(*_stored())
+
+
 def publish(axes):
     """Start new versions on these axes (DATA always moves), durably, then tell the cache."""
     previous = _stored()
