@@ -280,6 +280,8 @@ CORPUS = [
                 ["No UID at all", "The event has no UID, so a later import could not update it."],
                 ["Broken repeat rule", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
                 ["Second with this UID", "Another event in this calendar has the same UID; the first was imported."],
+                # dateutil would loop for ever on it.
+                ["Every zero days", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
             ],
             "notes": [["Yearly for ever", WINDOW_NOTE]],
             "meetings": [

@@ -58,6 +58,7 @@ UNKNOWN_CHARSET = gettext_lazy(
     "save it as UTF-8 (Unicode) and import it again."
 )
 DUPLICATE_UID = gettext_lazy("Another event in this calendar has the same UID; the first was imported.")
+UNREADABLE_SERIES = gettext_lazy("Its repetition (RRULE, RDATE or EXDATE) could not be read.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
@@ -260,6 +261,10 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         # A rule every second or minute would be expanded a whole window at a time, for nothing.
         reading.skipped.append((label, _("It repeats more often than once a day, which no meeting does.")))
         return
+    if master is not None and not _intervals_positive(master):
+        # dateutil loops for ever on INTERVAL=0.
+        reading.skipped.append((label, str(UNREADABLE_SERIES)))
+        return
     reading.series[uid] = label
     series = Calendar()
     if floating is not None:
@@ -288,7 +293,7 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
                 return
     except Exception as error:  # whatever the library trips on in a series, the rest imports
         logger.info("calendar import: series %r could not be expanded: %r", uid[:200], error)
-        reading.skipped.append((label, _("Its repetition (RRULE, RDATE or EXDATE) could not be read.")))
+        reading.skipped.append((label, str(UNREADABLE_SERIES)))
         return
     if not found:
         reading.skipped.append((label, _outside_window(window)))
@@ -300,6 +305,21 @@ def _rule_frequencies(component):
     rules = component.get("RRULE")
     rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
     return [frequency for rule in rules if isinstance(rule, vRecur) for frequency in rule.get("FREQ", [])]
+
+
+def _intervals_positive(component):
+    rules = component.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    for rule in rules:
+        if not isinstance(rule, vRecur):
+            continue
+        for interval in rule.get("INTERVAL", []):
+            try:
+                if int(interval) < 1:
+                    return False
+            except (TypeError, ValueError):
+                return False
+    return True
 
 
 def _outside_window(window):
