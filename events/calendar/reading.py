@@ -25,7 +25,9 @@ import datetime
 import hashlib
 import logging
 import re
+import time
 import zoneinfo
+from calendar import monthrange
 from dataclasses import dataclass, field
 
 import charset_normalizer
@@ -61,6 +63,12 @@ DUPLICATE_UID = gettext_lazy("Another event in this calendar has the same UID; t
 UNREADABLE_SERIES = gettext_lazy("Its repetition (RRULE, RDATE or EXDATE) could not be read.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
+# How far past the window a series is looked at, to say that it goes on (the note on its page).
+REPEATS_AFTER_DAYS = 400
+# Expanding series stops with a refusal past this: a file of many pathological rules must not hold
+# a worker or the import thread for long.
+SERIES_SECONDS = 20
+TOO_MANY_SERIES = gettext_lazy("Its repeating events take too long to expand; import a shorter calendar.")
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
 DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
 BYTE_ORDER_MARKS = (
@@ -160,6 +168,7 @@ def read_events(calendars, *, window, max_events):
     """The events of ``calendars`` to import; stops expanding series past ``max_events`` (the caller
     refuses the import then, so the count only needs to pass the limit)."""
     reading = Reading()
+    deadline = time.monotonic() + SERIES_SECONDS
     for calendar in calendars:
         floating = _floating_zone(calendar, reading)
         zones = calendar.walk("VTIMEZONE")
@@ -172,6 +181,8 @@ def read_events(calendars, *, window, max_events):
             if master is not None and not overrides and "RRULE" not in master and "RDATE" not in master:
                 _read_single(master, uid, reading, floating)
             else:
+                if time.monotonic() > deadline:
+                    raise CalendarImportError(str(TOO_MANY_SERIES))
                 _read_series(master, overrides, zones, floating, uid, window, reading, max_events)
             if len(reading.events) > max_events:
                 return reading
@@ -261,8 +272,9 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         # A rule every second or minute would be expanded a whole window at a time, for nothing.
         reading.skipped.append((label, _("It repeats more often than once a day, which no meeting does.")))
         return
-    if master is not None and not _intervals_positive(master):
-        # dateutil loops for ever on INTERVAL=0.
+    if master is not None and not (_intervals_positive(master) and _days_exist(master)):
+        # dateutil loops for ever on INTERVAL=0, and searches to the year 9999 for a day that
+        # never comes (30 February), seconds per series.
         reading.skipped.append((label, str(UNREADABLE_SERIES)))
         return
     reading.series[uid] = label
@@ -274,15 +286,16 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
     for component in [master, *overrides] if master is not None else overrides:
         _keep_all_day_dates(component)
         series.add_component(component)
-    last = datetime.datetime.combine(window.last_day + datetime.timedelta(days=1), datetime.time(0))
-    found, outside = 0, master is not None and _starts_before(master, window.first_day)
+    if master is not None and _starts_before(master, datetime.date(FIRST_YEAR, 1, 1)):
+        reading.skipped.append((label, outside_years()))
+        return
+    end = window.last_day + datetime.timedelta(days=1)
+    found = 0
     try:
+        # Between two bounds, never "after" one: a rule that matches no day (30 February, daily) makes
+        # dateutil search to the year 9999 for its next occurrence, seconds per series.
         query = recurring_ical_events.of(series)
-        for occurrence in query.after(window.first_day):
-            start = occurrence.get("DTSTART")
-            if start is not None and _naive(start.dt) >= last:
-                outside = True
-                break
+        for occurrence in query.between(window.first_day, end):
             found += 1
             identity = occurrence.decoded("RECURRENCE-ID", None) or occurrence.decoded("DTSTART")
             incoming = _read(occurrence, occurrence_uid(uid, identity), label, reading, None)
@@ -291,6 +304,10 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
                 reading.events.append(incoming)
             if len(reading.events) > max_events:
                 return
+        outside = found and (
+            (master is not None and _starts_before(master, window.first_day))
+            or bool(query.between(end, end + datetime.timedelta(days=REPEATS_AFTER_DAYS)))
+        )
     except Exception as error:  # whatever the library trips on in a series, the rest imports
         logger.info("calendar import: series %r could not be expanded: %r", uid[:200], error)
         reading.skipped.append((label, str(UNREADABLE_SERIES)))
@@ -319,6 +336,23 @@ def _intervals_positive(component):
                     return False
             except (TypeError, ValueError):
                 return False
+    return True
+
+
+def _days_exist(component):
+    """False when a rule's BYMONTH and BYMONTHDAY name only days no year has (30 February)."""
+    rules = component.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    for rule in rules:
+        if not isinstance(rule, vRecur) or not rule.get("BYMONTH") or not rule.get("BYMONTHDAY"):
+            continue
+        try:
+            months = [int(month) for month in rule["BYMONTH"]]
+            days = [abs(int(day)) for day in rule["BYMONTHDAY"]]
+        except (TypeError, ValueError):
+            return False
+        if not any(1 <= month <= 12 and day <= monthrange(2024, month)[1] for month in months for day in days):
+            return False
     return True
 
 
