@@ -282,6 +282,8 @@ CORPUS = [
                 ["Second with this UID", "Another event in this calendar has the same UID; the first was imported."],
                 # dateutil would loop for ever on it.
                 ["Every zero days", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
+                # dateutil would search to the year 9999 for it.
+                ["Every 30 February", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
             ],
             "notes": [["Yearly for ever", WINDOW_NOTE]],
             "meetings": [
