@@ -60,7 +60,8 @@ restore: install
 loadtest: install
 	$(PY) perf/loadtest.py
 
-## faulttest: stop a throwaway PostgreSQL under load, expect 503s (not 500s), restart it, expect recovery
+## faulttest: five faults under load on a throwaway PostgreSQL and Redis (PostgreSQL stopped, Redis stopped,
+## Redis hung, PostgreSQL killed mid-feed, a worker killed): statuses, recovery time, wrong answers (perf/faulttest.py)
 faulttest: install
 	$(PY) perf/faulttest.py
 
