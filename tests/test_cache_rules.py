@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from events.cache import budget, invalidate_all, version
 from events.cache.backends import mark_available
-from events.models import LinkKind, MeetingOrganiser
+from events.models import LinkKind, Meeting, MeetingOrganiser
 from tests.support.admin_forms import form_data
 from tests.support.calendars import content_of, parse
 from tests.support.factories import (
@@ -35,6 +35,7 @@ from tests.support.factories import (
     TopicFactory,
     VenueFactory,
 )
+from tests.support.importing import upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -627,6 +628,41 @@ def test_deleting_a_draft_leaves_every_public_answer_as_it_was(client, admin_cli
 
     assert response.status_code == 302
     assert_unchanged(client, before)
+
+
+def partner_calendar(uid, title, day):
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Partner//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART;VALUE=DATE:{day:%Y%m%d}\r\n"
+        f"SUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_importing_a_calendar_of_new_meetings_leaves_every_public_answer_as_it_was(
+    client, admin_client, public_and_draft
+):
+    before = public_answers(client)
+    day = datetime.date.today() + datetime.timedelta(days=40)
+
+    response = upload(admin_client, partner_calendar("new-1@partner.example", "Partner workshop", day))
+
+    assert response.status_code == 302
+    assert Meeting.objects.get(source_uid="new-1@partner.example").publication == "draft"
+    assert_unchanged(client, before)
+
+
+def test_importing_an_update_of_a_published_meeting_moves_every_public_answer(client, admin_client, public_and_draft):
+    board, _draft = public_and_draft
+    Meeting.objects.filter(pk=board.pk).update(source_uid="board@partner.example")
+    before = public_answers(client)
+
+    response = upload(
+        admin_client, partner_calendar("board@partner.example", "Board of the RCC, moved", board.start_date)
+    )
+
+    assert response.status_code == 302
+    assert moved(client, before) == ["/", "/meetings/", "/meetings/board-of-the-rcc/", *PUBLIC_FEEDS]
+    assert "Board of the RCC, moved" in client.get("/meetings/board-of-the-rcc/").content.decode()
 
 
 def test_deleting_a_published_meeting_moves_every_public_answer(client, admin_client, public_and_draft):

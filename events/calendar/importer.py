@@ -201,8 +201,9 @@ def _write(events, series, result, user):
         _update(changed, [*IMPORTED_FIELDS, "source_uid", "sequence", "updated_at"])
         _add_history(changed, "~", user, now)
         result.updated = changed
-    if new or changed:
-        # Bulk writes send no post_save: the cache's versions are moved here, once, on commit.
+    # Bulk writes send no post_save, so the versions are moved here, once, on commit. New meetings
+    # are drafts and an import never changes a publication: only updates to public meetings count.
+    if changed and invalidation.any_public([meeting.pk for meeting in changed]):
         invalidation.everything_changed()
 
 
