@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from events.calendar.fetching import MAX_CALENDAR_BYTES
 from events.models import CalendarImport, Country, Meeting, Publication, Status, Venue
 from tests.support.calendars import content_of
 from tests.support.factories import MeetingFactory
@@ -210,9 +211,9 @@ def test_imported_meetings_have_their_history_with_the_editor(client):
 
 def test_an_uploaded_file_over_the_byte_limit_is_refused_before_it_is_read(client):
     log_in_editor(client)
-    too_big = large_calendar(1)[:-2] + b" " * (2 * 1024 * 1024) + b"\r\n"
+    too_big = large_calendar(1)[:-2] + b" " * MAX_CALENDAR_BYTES + b"\r\n"
 
     response = upload(client, too_big)
 
-    assert response.context["form"].errors == {"file": ["The file is larger than 2 MB; import a smaller one."]}
+    assert response.context["form"].errors == {"file": ["The file is larger than 8 MB; import a smaller one."]}
     assert not CalendarImport.objects.exists()

@@ -33,7 +33,8 @@ import urllib.parse
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-MAX_CALENDAR_BYTES = 2 * 1024 * 1024
+# Room for a 20,000-event calendar (about 400 bytes an event), under nginx's 10 MB body limit.
+MAX_CALENDAR_BYTES = 8 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 10
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
