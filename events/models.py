@@ -180,6 +180,11 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# How a status reads once the meeting is over (Meeting.status_today).
+TOOK_PLACE = _("Took place")
+DATES_PASSED_UNCONFIRMED = _("Dates passed, never confirmed")
+
+
 class Publication(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -513,6 +518,16 @@ class Meeting(models.Model):
     @property
     def timezone_name(self):
         return self.venue.timezone if self.venue_id else DEFAULT_TIMEZONE
+
+    def status_today(self):
+        """The status as it reads today: once a meeting's last day is over, "Took place" rather than
+        "Confirmed". Cancelled and postponed say so for good. Pages and feeds carrying it are keyed
+        on the day (events.cache), so it changes at midnight."""
+        if self.end_date is None or self.end_date >= timezone.localdate():
+            return self.get_status_display()
+        return {Status.CONFIRMED: TOOK_PLACE, Status.TENTATIVE: DATES_PASSED_UNCONFIRMED}.get(
+            self.status, self.get_status_display()
+        )
 
     @property
     def public_venue(self):

@@ -17,7 +17,6 @@ from icalendar import Calendar, Event, vDuration
 from events import dates
 from events.calendar import vtimezone
 from events.models import Access, DatePrecision, OrganiserRole, Status
-from events.templatetags.meetings import status_today
 from events.text import NOT_PRINTABLE
 
 PRODID = "-//Western Balkans security meetings//Calendar feeds 1.0//EN"
@@ -229,7 +228,7 @@ def description(meeting, related, page_url=None):
     lines.append(when(meeting))
     # As the meeting's page reads it today: "Took place" once its last day is over, never a bare "Confirmed".
     # The VEVENT's cache key carries whether it is over (events.calendar.assembly.piece_key).
-    status = status_today(meeting)
+    status = meeting.status_today()
     if meeting.status_note:
         lines.append(_("%(status)s: %(note)s") % {"status": status, "note": meeting.status_note})
     else:

@@ -2,15 +2,13 @@
 printable output."""
 
 from django import template
-from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from events.cache import fragments
 from events.cache.fragments import joined
 from events.dates import local_day_in_words, meeting_dates_in_words, moment_in_words
 from events.markdown import render_markdown
-from events.models import KOSOVO_FOOTNOTE, Status
+from events.models import KOSOVO_FOOTNOTE
 from events.text import printable
 
 register = template.Library()
@@ -33,20 +31,9 @@ def moment(value):
     return moment_in_words(value)
 
 
-TOOK_PLACE = _("Took place")
-DATES_PASSED_UNCONFIRMED = _("Dates passed, never confirmed")
-
-
 @register.filter
 def status_today(meeting):
-    """The status as it reads today: once a meeting's last day is over, "Took place" rather than
-    "Confirmed". Cancelled and postponed say so for good. Pages carrying it are cached per day
-    (events.cache.middleware), so it changes at midnight."""
-    if meeting.end_date is None or meeting.end_date >= timezone.localdate():
-        return meeting.get_status_display()
-    return {Status.CONFIRMED: TOOK_PLACE, Status.TENTATIVE: DATES_PASSED_UNCONFIRMED}.get(
-        meeting.status, meeting.get_status_display()
-    )
+    return meeting.status_today()
 
 
 @register.simple_tag
