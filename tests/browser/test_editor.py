@@ -157,5 +157,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     assert "status Confirmed → Cancelled" in page.inner_text(".change-log")
     summary, status, description = feed_entry(page, meeting)
     assert (summary, status) == ("Cancelled: 3rd Meeting of the RNNC", "CANCELLED")
-    assert description.startswith("Cancelled: Cancelled at the request of the host.")
+    when, status_line = description.splitlines()[:2]
+    assert when.startswith("When: ")
+    assert status_line == "Cancelled: Cancelled at the request of the host."
     assert csp_violations == []
