@@ -17,25 +17,13 @@ import vobject
 
 from events.models import Meeting, Publication
 from tests.support import icaljs
-from tests.support.calendars import content_of
+from tests.support.calendars import REGION_ZONES, content_of
 from tests.support.factories import MeetingFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
 FIRST_YEAR, LAST_YEAR = 1990, 2060
-REGION_ZONES = [
-    "Europe/Belgrade",
-    "Europe/Tirane",
-    "Europe/Sarajevo",
-    "Europe/Skopje",
-    "Europe/Podgorica",
-    "Europe/Zagreb",
-    "Europe/Ljubljana",
-    "Europe/Vienna",
-    "Europe/Brussels",
-    "Europe/London",
-]
 OTHER_ZONES = ["America/New_York", "Australia/Sydney", "Africa/Casablanca"]
 DAY = datetime.timedelta(days=1)
 

@@ -9,19 +9,8 @@ from dateutil import tz as dateutil_tz
 from icalendar import Calendar
 
 from events.calendar import vtimezone
+from tests.support.calendars import REGION_ZONES
 
-REGION_ZONES = [
-    "Europe/Tirane",
-    "Europe/Belgrade",
-    "Europe/Sarajevo",
-    "Europe/Skopje",
-    "Europe/Podgorica",
-    "Europe/Zagreb",
-    "Europe/Ljubljana",
-    "Europe/Vienna",
-    "Europe/Brussels",
-    "Europe/London",
-]
 UTC = datetime.UTC
 
 

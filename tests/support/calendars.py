@@ -50,3 +50,18 @@ def parse(content):
 
 def content_of(response):
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# The zones of the region's venues, and the ones its meetings abroad are held in.
+REGION_ZONES = [
+    "Europe/Belgrade",
+    "Europe/Tirane",
+    "Europe/Sarajevo",
+    "Europe/Skopje",
+    "Europe/Podgorica",
+    "Europe/Zagreb",
+    "Europe/Ljubljana",
+    "Europe/Vienna",
+    "Europe/Brussels",
+    "Europe/London",
+]
