@@ -8,19 +8,18 @@ import threading
 import time
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from events.calendar.fetching import CalendarImportError, fetch_calendar
 from events.editors import forms as admin_forms
 from events.models import DatePrecision, Meeting, Publication, Status
 from tests.support.factories import MeetingFactory, MeetingOrganiserFactory, OrganisationFactory, VenueFactory
+from tests.support.importing import IMPORT_URL, log_in_editor, upload
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
-IMPORT_URL = "/admin/events/meeting/import-ics/"
 EXPORT_URL = "/admin/events/meeting/export-csv/"
 
 PARTNER_CALENDAR = b"""BEGIN:VCALENDAR\r
@@ -56,14 +55,8 @@ END:VCALENDAR\r
 
 @pytest.fixture
 def editor_client(client):
-    user = User.objects.create_user("editor@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
+    log_in_editor(client)
     return client
-
-
-def upload(client, content, name="partner.ics"):
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content, content_type="text/calendar")})
 
 
 def messages_of(response):
