@@ -217,3 +217,41 @@ def test_an_uploaded_file_over_the_byte_limit_is_refused_before_it_is_read(clien
 
     assert response.context["form"].errors == {"file": ["The file is larger than 8 MB; import a smaller one."]}
     assert not CalendarImport.objects.exists()
+
+
+def test_reimporting_a_series_moved_this_and_future_updates_the_later_occurrences_and_cancels_none(client):
+    # Google writes "this and following events" as RANGE=THISANDFUTURE on the first one moved.
+    before = corpus_file("google_series_moved_without_range.ics")
+    after = corpus_file("google_series_moved_this_and_future.ics")
+    uid = "7nothisandfuture@google.com"
+
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+        log_in_editor(client)
+        upload(client, before)
+        upload(client, after)
+    job = last_import()
+
+    later = Meeting.objects.filter(source_uid__startswith=uid, start_date__gte=datetime.date(2027, 2, 8))
+    assert sorted(later.values_list("start_date", "start_time", "end_time", "title", "status")) == [
+        # 8 February is an EXDATE in the second file only.
+        (datetime.date(2027, 2, 8), datetime.time(10), datetime.time(11, 30), "P-CVE weekly coordination", "cancelled"),
+        (
+            datetime.date(2027, 2, 15),
+            datetime.time(10),
+            datetime.time(11, 30),
+            "P-CVE weekly coordination",
+            "confirmed",
+        ),
+        *[
+            (day, datetime.time(9), datetime.time(10, 30), "P-CVE weekly coordination (new time)", "confirmed")
+            for day in (datetime.date(2027, 2, 22), datetime.date(2027, 3, 1), datetime.date(2027, 3, 8))
+        ],
+    ]
+    assert counts(job) == {"created": 0, "updated": 3, "unchanged": 6}
+    assert job.result["skipped"] == []
+    assert job.result["notes"] == [
+        [
+            "P-CVE weekly coordination",
+            "Its occurrence on 8 February 2027 is no longer in the calendar; it is now marked cancelled.",
+        ]
+    ]

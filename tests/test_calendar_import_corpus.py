@@ -19,6 +19,7 @@ WINDOW_NOTE = "It repeats; only its occurrences from 15 January 2029 to 15 Janua
 OUTSIDE_YEARS = "Its dates lie outside the years 1900 to 2199 that this calendar accepts."
 CONFIRMED, CANCELLED = Status.CONFIRMED, Status.CANCELLED
 IISG = "IISG Support Group monthly meeting"
+WEEKLY = "P-CVE weekly coordination"
 
 
 @pytest.fixture
@@ -295,12 +296,43 @@ CORPUS = [
         },
         id="hostile-broken-rrule-duplicate-uid-endless-series",
     ),
+    pytest.param(
+        "google_series_this_and_future.ics",
+        {
+            # The tester's file is of 2027: its window is read from the day it was written.
+            "today": datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC),
+            "created": 9,
+            "skipped": [],
+            "notes": [],
+            "meetings": [
+                (WEEKLY, "2027-01-04 10:00", "2027-01-04 11:30", CONFIRMED, "", ""),
+                (WEEKLY, "2027-01-11 10:00", "2027-01-11 11:30", CONFIRMED, "", ""),
+                # 18 January is an EXDATE.
+                (
+                    f"{WEEKLY} (moved to afternoon)",
+                    "2027-01-25 14:00",
+                    "2027-01-25 15:30",
+                    CONFIRMED,
+                    "Hotel Europa, Sarajevo",
+                    "",
+                ),
+                (WEEKLY, "2027-02-01 10:00", "2027-02-01 11:30", CANCELLED, "", ""),
+                (WEEKLY, "2027-02-08 10:00", "2027-02-08 11:30", CONFIRMED, "", ""),
+                (WEEKLY, "2027-02-15 10:00", "2027-02-15 11:30", CONFIRMED, "", ""),
+                # RANGE=THISANDFUTURE: this occurrence and every later one an hour earlier, renamed.
+                (f"{WEEKLY} (new time)", "2027-02-22 09:00", "2027-02-22 10:30", CONFIRMED, "", ""),
+                (f"{WEEKLY} (new time)", "2027-03-01 09:00", "2027-03-01 10:30", CONFIRMED, "", ""),
+                (f"{WEEKLY} (new time)", "2027-03-08 09:00", "2027-03-08 10:30", CONFIRMED, "", ""),
+            ],
+        },
+        id="google-series-range-this-and-future",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "expected"), CORPUS)
 def test_importing_the_corpus(client, venues, name, expected):
-    with time_machine.travel(TODAY, tick=False):
+    with time_machine.travel(expected.get("today", TODAY), tick=False):
         log_in_editor(client)
         response = upload(client, corpus_file(name), name=name)
 

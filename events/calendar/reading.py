@@ -290,6 +290,7 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         reading.skipped.append((label, outside_years()))
         return
     end = window.last_day + datetime.timedelta(days=1)
+    shifts = _this_and_future_shifts(overrides)
     found = 0
     try:
         # Between two bounds, never "after" one: a rule that matches no day (30 February, daily) makes
@@ -297,7 +298,7 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         query = recurring_ical_events.of(series)
         for occurrence in query.between(window.first_day, end):
             found += 1
-            identity = occurrence.decoded("RECURRENCE-ID", None) or occurrence.decoded("DTSTART")
+            identity = _original_start(occurrence, shifts)
             incoming = _read(occurrence, occurrence_uid(uid, identity), label, reading, None)
             if incoming is not None:
                 incoming.series_uid = uid
@@ -316,6 +317,64 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         reading.skipped.append((label, _outside_window(window)))
     elif outside:
         reading.notes.append((label, _outside_window(window)))
+
+
+def _is_this_and_future(recurrence_id):
+    return isinstance(recurrence_id, vDDDTypes) and recurrence_id.params.get("RANGE", "").upper() == "THISANDFUTURE"
+
+
+def _instant(value):
+    """A key under which the same start written in two zones (or as UTC) is one."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return value
+
+
+def _this_and_future_shifts(overrides):
+    """How far each RANGE=THISANDFUTURE override moves the occurrences from it on, by its RECURRENCE-ID.
+
+    recurring-ical-events gives every occurrence after such an override a copy of it, RECURRENCE-ID
+    included: that RECURRENCE-ID is the override's, not the occurrence's own original start."""
+    shifts = {}
+    for override in overrides:
+        recurrence_id, start = override.get("RECURRENCE-ID"), override.get("DTSTART")
+        if _is_this_and_future(recurrence_id) and isinstance(start, vDDDTypes):
+            try:
+                shifts[_instant(recurrence_id.dt)] = _comparable(start.dt, recurrence_id.dt) - _comparable(
+                    recurrence_id.dt, start.dt
+                )
+            except (TypeError, OverflowError):
+                continue  # an unreadable shift: its occurrences are keyed by their own start below
+    return shifts
+
+
+def _comparable(value, other):
+    """``value`` as the kind of ``other`` (a date as midnight, a floating time in the other's zone)."""
+    if isinstance(value, datetime.datetime) or isinstance(other, datetime.datetime):
+        value = _naive(value) if not isinstance(value, datetime.datetime) else value
+        zone = other.tzinfo if isinstance(other, datetime.datetime) else None
+        if value.tzinfo is None and zone is not None:
+            value = value.replace(tzinfo=zone)
+    return value
+
+
+def _original_start(occurrence, shifts):
+    """The start the series' rule gave this occurrence, before any override moved it: its identity.
+
+    An override keeps its RECURRENCE-ID. An occurrence after a RANGE=THISANDFUTURE override carries
+    that override's RECURRENCE-ID, so its own is its start moved back by the override's shift; keyed
+    by the override's, every occurrence from it on would share one UID and all but one be lost."""
+    recurrence_id = occurrence.get("RECURRENCE-ID")
+    start = occurrence.decoded("DTSTART")
+    if recurrence_id is None:
+        return start
+    shift = shifts.get(_instant(recurrence_id.dt)) if _is_this_and_future(recurrence_id) else None
+    if shift is None:
+        return recurrence_id.dt
+    try:
+        return start - shift
+    except (TypeError, OverflowError):
+        return start
 
 
 def _rule_frequencies(component):
