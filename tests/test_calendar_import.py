@@ -255,3 +255,13 @@ def test_reimporting_a_series_moved_this_and_future_updates_the_later_occurrence
             "Its occurrence on 8 February 2027 is no longer in the calendar; it is now marked cancelled.",
         ]
     ]
+
+
+def test_a_line_folded_inside_a_utf8_character_is_unfolded_before_it_is_decoded(client):
+    log_in_editor(client)
+
+    upload(client, corpus_file("fold_inside_a_utf8_character.ics"))
+
+    meeting = Meeting.objects.get()
+    assert meeting.editor_notes == "Place in the imported calendar: Šabac"
+    assert last_import().result["notes"] == []

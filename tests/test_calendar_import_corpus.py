@@ -327,6 +327,26 @@ CORPUS = [
         },
         id="google-series-range-this-and-future",
     ),
+    pytest.param(
+        "fold_inside_a_utf8_character.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            # Folded between the two bytes of "Č" (and of "Š" in LOCATION): unfolded, then decoded.
+            "meetings": [
+                (
+                    "Regionalni sastanak o granicama – Čačak Šid Đakovo Žepče Ćićarija ššš",
+                    "2027-04-20 10:00",
+                    "2027-04-20 16:00",
+                    CONFIRMED,
+                    "",
+                    "",
+                )
+            ],
+        },
+        id="utf-8-folded-inside-a-character",
+    ),
 ]
 
 

@@ -71,6 +71,7 @@ SERIES_SECONDS = 20
 TOO_MANY_SERIES = gettext_lazy("Its repeating events take too long to expand; import a shorter calendar.")
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
 DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
+FOLD = re.compile(rb"\r?\n[ \t]")
 BYTE_ORDER_MARKS = (
     # UTF-32's marks begin with UTF-16's: test them first.
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -130,9 +131,13 @@ def _text(data):
     for mark, encoding in BYTE_ORDER_MARKS:
         if data.startswith(mark):
             try:
-                return data.decode(encoding)
+                return (unfold(data) if encoding == "utf-8-sig" else data).decode(encoding)
             except UnicodeDecodeError as error:
                 raise CalendarImportError(str(UNKNOWN_CHARSET)) from error
+    # RFC 5545 §3.1 folds octets, not characters: a fold may split a UTF-8 sequence, which no longer
+    # decodes until the line is unfolded. One byte-wide line break (CR, LF) is the same in every
+    # charset read below, so unfolding first changes nothing else.
+    data = unfold(data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -147,6 +152,11 @@ def _text(data):
     if best is None:
         raise CalendarImportError(str(UNKNOWN_CHARSET))
     return str(best)
+
+
+def unfold(data):
+    """The bytes with every folded line joined: a line break followed by one space or tab removed."""
+    return FOLD.sub(b"", data)
 
 
 def parse(text):
