@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 ADD_URL = reverse("admin:events_meeting_add")
 SKIPPED_IN_BELGRADE = (
     "The clocks in Europe/Belgrade go forward from 02:00 to 03:00 on 29 March 2026, so 02:30 does not exist "
-    "that day. Calendars may show the meeting at another time: check the time with the organisers."
+    "that day. Calendars will show 03:30: check the time with the organisers."
 )
 REPEATED_IN_BELGRADE = (
     "The clocks in Europe/Belgrade go back from 03:00 to 02:00 on 25 October 2026, so 02:30 happens twice "
@@ -110,7 +110,7 @@ def test_the_venues_own_zone_decides_which_times_do_not_exist(editor_client):
     assert field_warnings(new_york_page) == {
         "start_time": [
             "The clocks in America/New_York go forward from 02:00 to 03:00 on 8 March 2026, so 02:15 does not "
-            "exist that day. Calendars may show the meeting at another time: check the time with the organisers."
+            "exist that day. Calendars will show 03:15: check the time with the organisers."
         ]
     }
     assert field_warnings(belgrade_page) == {}

@@ -95,6 +95,8 @@ def read_by_icalendar_through_the_vtimezones(content):
     zones = {str(component["TZID"]): component.to_tz() for component in calendar.walk("VTIMEZONE")}
 
     def instant(prop):
+        if "TZID" not in prop.params:  # written in UTC
+            return prop.dt.astimezone(UTC)
         return prop.dt.replace(tzinfo=zones[prop.params["TZID"]]).astimezone(UTC)
 
     return {
@@ -178,3 +180,46 @@ def test_add_to_calendar_file_is_read_at_the_meetings_time_by_every_parser(clien
     assert {name: read(content)[str(meeting.uid)] for name, read in READERS.items()} == {
         name: (start, start + datetime.timedelta(hours=2)) for name in READERS
     }
+
+
+def times_the_clocks_skip_or_repeat(zone, years):
+    """Per change of clocks in these years: the first quarter hour of that day that happens never or twice."""
+    found = []
+    for year in years:
+        for day in change_days(zone, year) + [day + DAY for day in change_days(zone, year)]:
+            for minutes in range(0, 24 * 60, 15):
+                time = datetime.time(minutes // 60, minutes % 60)
+                if not exists_once(day, time, zone):
+                    found.append((day, time))
+                    break
+    return found
+
+
+@pytest.mark.parametrize("tzid", REGION_ZONES + OTHER_ZONES)
+def test_a_time_the_clocks_skip_or_repeat_is_read_at_one_instant_by_every_parser(client, tzid):
+    """The admin warns about such times; if the editor keeps one, every calendar still shows one instant:
+    the first of a repeated hour, a skipped hour read with the offset before the change (RFC 5545)."""
+    icaljs.node_binary()
+    zone = zoneinfo.ZoneInfo(tzid)
+    venue = VenueFactory(timezone=tzid, city=tzid.split("/")[-1])
+    times = times_the_clocks_skip_or_repeat(zone, (1990, 1999, 2011, 2026, 2037))
+    tag = tzid.replace("/", "-").lower()
+    Meeting.objects.bulk_create(
+        Meeting(
+            title=f"Meeting in {tzid} at {day} {time}",
+            slug=f"{tag}-odd-{n}",
+            start_date=day,
+            start_time=time,
+            end_date=day,
+            end_time=datetime.time(23, 45),
+            venue=venue,
+            publication=Publication.PUBLISHED,
+        )
+        for n, (day, time) in enumerate(times)
+    )
+    meetings = list(Meeting.objects.select_related("venue"))
+
+    content = content_of(client.get("/calendar.ics?date_from=1990-01-01"))
+
+    assert len(meetings) >= 5
+    assert misread(meetings, content) == {name: [] for name in READERS}

@@ -210,6 +210,19 @@ def timed_span(meeting):
     return meeting.start_datetime(), meeting.end_datetime()
 
 
+def unambiguous(moment):
+    """A local time the clocks skip or repeat, as UTC; any other as it is.
+
+    Parsers disagree on such a time (ical.js takes the second of a repeated hour, vobject and ical.js
+    move a skipped one the other way), so it is written as the instant RFC 5545 means: the first of
+    a repeated hour, and a skipped hour read with the offset before the change. The admin warns the
+    editor about such times (events.editors.forms)."""
+    first, second = moment.replace(fold=0), moment.replace(fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return moment
+    return first.astimezone(datetime.UTC)
+
+
 class Related(NamedTuple):
     """What a VEVENT shows beyond the meeting's own row and venue; events.calendar.assembly reads it in bulk."""
 
@@ -262,8 +275,8 @@ def new_event(meeting, related, revised_at=None):
     event.add("sequence", meeting.sequence)
     if has_times(meeting):
         start, end = timed_span(meeting)
-        event.add("dtstart", start)
-        event.add("dtend", end)
+        event.add("dtstart", unambiguous(start))
+        event.add("dtend", unambiguous(end))
     else:
         first_day, day_after = all_day_dates(meeting)
         event.add("dtstart", first_day)

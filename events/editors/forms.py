@@ -33,7 +33,7 @@ ANOTHER_EDITOR = _("Another editor")
 # Warnings: shown at the field, never blocking the save.
 SKIPPED_TIME = _(
     "The clocks in %(zone)s go forward from %(before)s to %(after)s on %(date)s, so %(time)s does not exist "
-    "that day. Calendars may show the meeting at another time: check the time with the organisers."
+    "that day. Calendars will show %(shown)s: check the time with the organisers."
 )
 REPEATED_TIME = _(
     "The clocks in %(zone)s go back from %(before)s to %(after)s on %(date)s, so %(time)s happens twice "
@@ -66,12 +66,16 @@ def clock_warning(day, clock_time, zone_name):
         return None
     message = SKIPPED_TIME if change.offset_to > change.offset_from else REPEATED_TIME
     jumped_to = change.local_onset + change.offset_to - change.offset_from
+    # A skipped time is written as the instant RFC 5545 means (events.calendar.ical.unambiguous): on the
+    # clocks after the change, the editor's time moved on by the jump.
+    shown = datetime.datetime.combine(day, clock_time) + (change.offset_to - change.offset_from)
     return message % {
         "zone": zone_name,
         "before": dates.time_in_words(change.local_onset.time()),
         "after": dates.time_in_words(jumped_to.time()),
         "date": dates.day_in_words(day),
         "time": dates.time_in_words(clock_time),
+        "shown": dates.time_in_words(shown.time()),
     }
 
 
