@@ -13,6 +13,8 @@ from django.shortcuts import render
 
 logger = logging.getLogger("meetings_site.security")
 
+USERNAME_LENGTH = 150  # django.contrib.auth.models.User.username
+
 
 def _valid_address(value):
     """value as one canonical IP address, or None when it is not exactly one valid address."""
@@ -47,6 +49,21 @@ def client_ip_address(request):
         if forwarded is not None:
             return forwarded
     return remote
+
+
+def client_username(request, credentials=None):
+    """The username a login attempt is counted under, as axes stores it.
+
+    What the client typed, without NUL and cut to the longest username an account can have: a
+    longer one names no account, and the lockout table's column would refuse it (a 500 on PostgreSQL).
+    """
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    if username is None:
+        return None
+    return str(username).replace("\x00", "")[:USERNAME_LENGTH]
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):

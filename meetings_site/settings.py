@@ -272,6 +272,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "meetings_site.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "meetings_site.security.client_ip_address"
+AXES_USERNAME_CALLABLE = "meetings_site.security.client_username"
 # Behind a proxy every request comes from the proxy: CLIENT_IP_HEADER names the header it sets,
 # honoured only on requests from TRUSTED_PROXIES (addresses or networks; nginx on the same
 # host by default). See meetings_site.security.client_ip_address.

@@ -153,3 +153,26 @@ def test_password_shorter_than_twelve_characters_is_refused():
         validate_password("Xq7#pLm2$vR")
 
     assert refused.value.messages == ["This password is too short. It must contain at least 12 characters."]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["b" * 151, "b" * 256, "b" * 5000])
+def test_a_username_no_account_could_have_gets_the_form_error_not_a_500(client, editor, username):
+    from axes.models import AccessAttempt
+
+    response = client.post(LOGIN_URL, {"username": username, "password": "wrong password", "next": "/admin/"})
+
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+    # What the lockout table keeps fits its column on every database (PostgreSQL refused it: a 500).
+    assert [
+        len(attempt.username) <= 150 and "\x00" not in attempt.username for attempt in AccessAttempt.objects.all()
+    ] == [True]
+
+
+@pytest.mark.django_db
+def test_a_username_with_nul_gets_the_form_error_not_a_500(client, editor):
+    response = client.post(LOGIN_URL, {"username": "edi\x00tor", "password": PASSWORD, "next": "/admin/"})
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
