@@ -265,3 +265,20 @@ def test_a_line_folded_inside_a_utf8_character_is_unfolded_before_it_is_decoded(
     meeting = Meeting.objects.get()
     assert meeting.editor_notes == "Place in the imported calendar: Šabac"
     assert last_import().result["notes"] == []
+
+
+def test_a_guessed_charset_is_named_on_the_imports_page(client):
+    log_in_editor(client)
+
+    response = upload(client, corpus_file("iso_8859_2_undeclared_short.ics"))
+    page = client.get(response["Location"])
+
+    assert page.status_code == 200
+    assert page.context["notes"] == [
+        [
+            "The whole calendar",
+            "The file is not in UTF-8 and names no character set; it was read as ISO-8859-2. "
+            "If its letters look wrong, save it as UTF-8 (Unicode) and import it again.",
+        ]
+    ]
+    assert Meeting.objects.get().title == "Sastanak: Đurđevac, Čačak, Šibenik, Žabljak, Ćuprija - ljiljan"

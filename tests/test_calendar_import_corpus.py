@@ -20,6 +20,18 @@ OUTSIDE_YEARS = "Its dates lie outside the years 1900 to 2199 that this calendar
 CONFIRMED, CANCELLED = Status.CONFIRMED, Status.CANCELLED
 IISG = "IISG Support Group monthly meeting"
 WEEKLY = "P-CVE weekly coordination"
+TOWNS = "Sastanak: Đurđevac, Čačak, Šibenik, Žabljak, Ćuprija - ljiljan"
+ARMS = "Regionalni sastanak o suzbijanju krijumčarenja oružja"
+WORKSHOP = "Radionica: Đakovo, Šibenik, Čakovec, Žminj, Ćićarija"
+CYRILLIC = "Састанак у Београду о граничној безбедности и шверцу оружја"
+
+
+def read_as(charset):
+    return [
+        "The whole calendar",
+        f"The file is not in UTF-8 and names no character set; it was read as {charset}. "
+        "If its letters look wrong, save it as UTF-8 (Unicode) and import it again.",
+    ]
 
 
 @pytest.fixture
@@ -182,7 +194,7 @@ CORPUS = [
         {
             "created": 2,
             "skipped": [],
-            "notes": [],
+            "notes": [read_as("windows-1252")],
             "meetings": [
                 ("Réunion régionale à Genève sur la sécurité des frontières", *["2030-05-06"] * 2, CONFIRMED, "", ""),
                 ("Arbeitstreffen in Zürich: Grenzüberschreitende Kriminalität", *["2030-05-12"] * 2, CONFIRMED, "", ""),
@@ -346,6 +358,95 @@ CORPUS = [
             ],
         },
         id="utf-8-folded-inside-a-character",
+    ),
+    # Neither UTF-8 nor declared: read in the region's legacy charsets, windows-1250 and ISO-8859-2
+    # told apart by their Š Ž š ž, and said so on the import's page.
+    pytest.param(
+        "cp1250_undeclared_short.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("windows-1250")],
+            "meetings": [(TOWNS, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="windows-1250-short",
+    ),
+    pytest.param(
+        "cp1250_undeclared_with_calendar_name.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("windows-1250")],
+            "meetings": [(TOWNS, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="windows-1250-short-x-wr-calname",
+    ),
+    pytest.param(
+        "iso_8859_2_undeclared_short.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("ISO-8859-2")],
+            "meetings": [(TOWNS, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="iso-8859-2-short",
+    ),
+    pytest.param(
+        "cp1250_undeclared_long.ics",
+        {
+            "created": 2,
+            "skipped": [],
+            "notes": [read_as("windows-1250")],
+            "meetings": [
+                (ARMS, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", ""),
+                (WORKSHOP, "2027-05-05", "2027-05-05", CONFIRMED, "", ""),
+            ],
+        },
+        id="windows-1250-long",
+    ),
+    pytest.param(
+        "iso_8859_2_undeclared_long.ics",
+        {
+            "created": 2,
+            "skipped": [],
+            "notes": [read_as("ISO-8859-2")],
+            "meetings": [
+                (ARMS, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", ""),
+                (WORKSHOP, "2027-05-05", "2027-05-05", CONFIRMED, "", ""),
+            ],
+        },
+        id="iso-8859-2-long",
+    ),
+    pytest.param(
+        "cp1251_undeclared_cyrillic.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("windows-1251")],
+            "meetings": [(CYRILLIC, "2030-06-01", "2030-06-01", CONFIRMED, "", "")],
+        },
+        id="windows-1251-cyrillic",
+    ),
+    pytest.param(
+        "iso_8859_5_undeclared_cyrillic.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("ISO-8859-5")],
+            "meetings": [(CYRILLIC, "2030-06-01", "2030-06-01", CONFIRMED, "", "")],
+        },
+        id="iso-8859-5-cyrillic",
+    ),
+    pytest.param(
+        "iso_8859_2_declared_on_a_property.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            # Declared (CHARSET= on SUMMARY), so not guessed: no note.
+            "notes": [],
+            "meetings": [(TOWNS, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="iso-8859-2-declared-on-a-property",
     ),
 ]
 

@@ -92,8 +92,10 @@ def read_calendar(data, *, max_events=None):
     """The events of the calendar ``data`` (bytes) as reading.Reading; CalendarImportError when it
     cannot be read at all or has more than ``max_events`` events to import."""
     max_events = settings.CALENDAR_IMPORT_MAX_EVENTS if max_events is None else max_events
-    calendars = reading.parse(reading.decode(data))
-    found = reading.read_events(calendars, window=series_window(), max_events=max_events)
+    decoded = reading.decode(data)
+    found = reading.read_events(reading.parse(decoded.text), window=series_window(), max_events=max_events)
+    if decoded.note:
+        found.notes.insert(0, (_("The whole calendar"), decoded.note))
     if len(found.events) > max_events:
         raise CalendarImportError(too_many_events(len(found.events), max_events))
     return found

@@ -3,10 +3,12 @@
 ``events.calendar.importer`` turns these values into meetings. What is repaired here, and why
 (docs/architecture.md, "Importing a calendar", says the same for editors' questions):
 
-- **Encodings.** The standard says UTF-8, but older programs write the system's code page. A file that
-  is not UTF-8 is decoded by the charset it declares (``CHARSET=`` parameters of vCalendar 1.0 and
-  Apple iCal 1.0), else by the one ``charset-normalizer`` detects, else refused: a title full of
-  U+FFFD is worse than a clear refusal.
+- **Encodings.** The standard says UTF-8, but older programs write the system's code page. Folded
+  lines are unfolded as bytes first (a fold may split a UTF-8 character). A file that is not UTF-8 is
+  decoded by the charset it declares (``CHARSET=`` parameters of vCalendar 1.0 and Apple iCal 1.0),
+  else by the region's legacy charset ``charset-normalizer`` finds among ``REGIONAL_CHARSETS``
+  (windows-1250 and ISO-8859-2 told apart by their bytes for Š Ž š ž, see ``_guessed``), named in
+  a note, else refused: a title full of U+FFFD is worse than a clear refusal.
 - **Control characters** (NUL, BEL, ESC…, and C1) become spaces in the whole text before parsing
   (``events.text.printable``, as on every public page): they are never meant, PostgreSQL refuses
   NUL in text, and XML feeds cannot carry them. Titles and places then have runs of spaces folded.
@@ -70,7 +72,20 @@ REPEATS_AFTER_DAYS = 400
 SERIES_SECONDS = 20
 TOO_MANY_SERIES = gettext_lazy("Its repeating events take too long to expand; import a shorter calendar.")
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
-DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE)
+DECLARED_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.-]{2,40})", re.IGNORECASE)
+# What a file that is neither UTF-8 nor says what it is was written in, by its codec name (as
+# codecs.lookup gives it) and the name an editor knows: this calendar's files come from the Western
+# Balkans (Latin, then Cyrillic letters; Western Europe last).
+REGIONAL_CHARSETS = {
+    "cp1250": "windows-1250",
+    "iso8859-2": "ISO-8859-2",
+    "cp1251": "windows-1251",
+    "iso8859-5": "ISO-8859-5",
+    "cp1252": "windows-1252",
+    "iso8859-1": "ISO-8859-1",
+}
+# Š Ž š ž in ISO-8859-2 (© ® ą ľ in windows-1250).
+ISO_8859_2_LETTERS = frozenset(b"\xa9\xae\xb9\xbe")
 FOLD = re.compile(rb"\r?\n[ \t]")
 BYTE_ORDER_MARKS = (
     # UTF-32's marks begin with UTF-16's: test them first.
@@ -121,17 +136,33 @@ class Window:
 # --- Bytes to text -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    # For the editor, when the charset was guessed rather than read from the file: which, and what to do.
+    note: str = ""
+
+
 def decode(data):
-    """The calendar's text: UTF-8 (with or without a byte order mark), else its declared or detected
-    charset; refused when neither reads it. Control characters become spaces (events.text.printable)."""
-    return printable(_text(data))
+    """The calendar's text: UTF-8 (with or without a byte order mark), else its declared charset, else
+    the region's legacy charset that reads it (with a note saying so); refused when none does.
+    Control characters become spaces (events.text.printable)."""
+    text, guessed = _text(data)
+    note = ""
+    if guessed:
+        note = _(
+            "The file is not in UTF-8 and names no character set; it was read as %(charset)s. "
+            "If its letters look wrong, save it as UTF-8 (Unicode) and import it again."
+        ) % {"charset": REGIONAL_CHARSETS[guessed]}
+    return Decoded(printable(text), note)
 
 
 def _text(data):
+    """The text, and the charset it was guessed to be in (None when the file says)."""
     for mark, encoding in BYTE_ORDER_MARKS:
         if data.startswith(mark):
             try:
-                return (unfold(data) if encoding == "utf-8-sig" else data).decode(encoding)
+                return (unfold(data) if encoding == "utf-8-sig" else data).decode(encoding), None
             except UnicodeDecodeError as error:
                 raise CalendarImportError(str(UNKNOWN_CHARSET)) from error
     # RFC 5545 §3.1 folds octets, not characters: a fold may split a UTF-8 sequence, which no longer
@@ -139,19 +170,40 @@ def _text(data):
     # charset read below, so unfolding first changes nothing else.
     data = unfold(data)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
     declared = DECLARED_CHARSET.search(data)
     if declared:
         try:
-            return data.decode(declared.group(1).decode("ascii"))
+            return data.decode(declared.group(1).decode("ascii")), None
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration: detection may still read it
-    best = charset_normalizer.from_bytes(data).best()
+    return _guessed(data)
+
+
+def _guessed(data):
+    """The text in the legacy charset of the region that reads ``data``, and that charset.
+
+    Detection among every charset it knows reads a short Serbian or Croatian file as Korean or
+    Cyrillic: only the region's candidates are weighed. Between windows-1250 and ISO-8859-2, which
+    share č ć đ and differ in Š Ž š ž, detection picks either on a short text; the bytes decide:
+    any byte from 0x80 to 0x9F is a letter in windows-1250 (Š 0x8A, Ž 0x8E, š 0x9A, ž 0x9E…) and
+    a control character in ISO-8859-2, whose Š Ž š ž are 0xA9 0xAE 0xB9 0xBE (in windows-1250
+    © ® ą ľ, never in the region's languages). With neither, the two read the same letters."""
+    best = charset_normalizer.from_bytes(data, cp_isolation=list(REGIONAL_CHARSETS)).best()
     if best is None:
         raise CalendarImportError(str(UNKNOWN_CHARSET))
-    return str(best)
+    encoding = codecs.lookup(best.encoding).name
+    if encoding in {"cp1250", "iso8859-2"}:
+        if any(0x80 <= byte <= 0x9F for byte in data):
+            encoding = "cp1250"
+        elif any(byte in ISO_8859_2_LETTERS for byte in data):
+            encoding = "iso8859-2"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        raise CalendarImportError(str(UNKNOWN_CHARSET)) from error
 
 
 def unfold(data):
