@@ -18,7 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models.base import ModelBase
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -67,6 +67,17 @@ class JunkProofAdmin:
         if not self.valid_object_id(unquote(object_id)):
             return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A history admin's record page: a version id that cannot be a history row's key names none.
+        history_pk = getattr(self.model, self.opts.simple_history_manager_attribute).model._meta.pk
+        try:
+            history_pk.run_validators(history_pk.to_python(version_id))
+        except ValidationError as error:
+            raise Http404(error) from error
+        if not self.valid_object_id(unquote(object_id)):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)

@@ -10,6 +10,7 @@ import csv
 from urllib.parse import unquote_plus
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
@@ -261,3 +262,14 @@ def test_a_history_admin_on_a_model_without_history_is_refused_at_start_up():
         AdminSite(name="another").register(Organisation, SimpleHistoryAdmin)
 
     assert str(refused.value) == "SimpleHistoryAdmin is a history admin, but Organisation keeps no history."
+
+
+@pytest.mark.parametrize("version_id", ["abc", "1.5", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("model", ["meeting", "venue"])
+def test_a_junk_version_in_a_history_record_url_is_not_found(admin_client, data, version_id, model):
+    model_class = apps.get_model("events", model)
+    obj = model_class._default_manager.first()
+
+    response = admin_client.get(f"/admin/events/{model}/{obj.pk}/history/{version_id}/")
+
+    assert response.status_code == 404
