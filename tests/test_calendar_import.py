@@ -282,3 +282,50 @@ def test_a_guessed_charset_is_named_on_the_imports_page(client):
         ]
     ]
     assert Meeting.objects.get().title == "Sastanak: Đurđevac, Čačak, Šibenik, Žabljak, Ćuprija - ljiljan"
+
+
+def weekly(uid, *, rule):
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Partner//Series//EN",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        "DTSTAMP:20300101T000000Z",
+        "DTSTART;TZID=Europe/Sarajevo:20300204T100000",
+        "DTEND;TZID=Europe/Sarajevo:20300204T113000",
+        *([rule] if rule else []),
+        "SUMMARY:Border police working group",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_a_series_turned_back_into_one_event_keeps_one_meeting_and_cancels_the_other_occurrences(client):
+    with time_machine.travel(TODAY, tick=False):
+        log_in_editor(client)
+        upload(client, weekly("ser-1", rule="RRULE:FREQ=WEEKLY;COUNT=3"))
+        first = Meeting.objects.get(start_date=datetime.date(2030, 2, 4))
+        upload(client, weekly("ser-1", rule=None))
+    job = last_import()
+
+    assert list(
+        Meeting.objects.order_by("start_date").values_list("pk", "source_uid", "start_date", "start_time", "status")
+    ) == [
+        # The occurrence on the event's start is the event's meeting now, not a second one beside it.
+        (first.pk, "ser-1", datetime.date(2030, 2, 4), datetime.time(10), Status.CONFIRMED),
+        (first.pk + 1, "ser-1/20300211T090000Z", datetime.date(2030, 2, 11), datetime.time(10), Status.CANCELLED),
+        (first.pk + 2, "ser-1/20300218T090000Z", datetime.date(2030, 2, 18), datetime.time(10), Status.CANCELLED),
+    ]
+    assert counts(job) == {"created": 0, "updated": 3, "unchanged": 0}
+    assert job.result["notes"] == [
+        [
+            "Border police working group",
+            "Its occurrence on 11 February 2030 is no longer in the calendar; it is now marked cancelled.",
+        ],
+        [
+            "Border police working group",
+            "Its occurrence on 18 February 2030 is no longer in the calendar; it is now marked cancelled.",
+        ],
+    ]

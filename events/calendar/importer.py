@@ -166,8 +166,10 @@ def _existing(uids):
 def _write(events, series, result, user):
     venues = _Venues()
     existing = _existing(event.uid for event in events)
-    adopted = {meeting.pk for meeting in _adopt_whole_series_meetings(events, series, existing, result)}
     now = timezone.now()
+    adopted = {meeting.pk for meeting in _adopt_whole_series_meetings(events, series, existing, result)}
+    former, gone = _adopt_occurrences_of_former_series(events, existing, result, now)
+    adopted |= {meeting.pk for meeting in former}
     new, changed, seen = [], [], set()
     for event in events:
         if event.uid in seen:
@@ -192,6 +194,7 @@ def _write(events, series, result, user):
             changed.append(meeting)
         else:
             result.unchanged += 1
+    changed += gone
     changed += _gone_from_series(series, {event.uid for event in events}, result, now)
     for meeting, slug in zip(new, Meeting.objects.unique_slugs([meeting.title for meeting in new]), strict=True):
         meeting.slug = slug
@@ -360,18 +363,61 @@ def _gone_from_series(series, imported, result, now):
         label = series.get(meeting.source_uid.rsplit("/", 1)[0])
         if meeting.source_uid in imported or label is None:
             continue
-        meeting.status = Status.CANCELLED
-        meeting.sequence += 1
-        meeting.updated_at = now
-        gone.append(meeting)
-        result.notes.append(
-            (
-                label,
-                _("Its occurrence on %(day)s is no longer in the calendar; it is now marked cancelled.")
-                % {"day": day_in_words(meeting.start_date)},
-            )
-        )
+        gone.append(_cancel_gone_occurrence(meeting, label, result, now))
     return gone
+
+
+def _cancel_gone_occurrence(meeting, label, result, now):
+    meeting.status = Status.CANCELLED
+    meeting.sequence += 1
+    meeting.updated_at = now
+    result.notes.append(
+        (
+            label,
+            _("Its occurrence on %(day)s is no longer in the calendar; it is now marked cancelled.")
+            % {"day": day_in_words(meeting.start_date)},
+        )
+    )
+    return meeting
+
+
+def _adopt_occurrences_of_former_series(events, existing, result, now):
+    """A series turned back into one event (its RRULE removed, its UID kept), as (adopted, cancelled).
+
+    The meeting of the occurrence on the event's start date becomes the event's, keeping what editors
+    gave it, so the event does not add a second meeting that day; the series' other occurrences, from
+    the window's first day on, are marked cancelled as for a series that lost them (never deleted)."""
+    singles = {event.uid: event for event in events if not event.series_uid and event.uid not in existing}
+    if not singles:
+        return [], []
+    # Occurrence UIDs are "<series UID>/<original start>": one pass over the UIDs with a "/", rather
+    # than a prefix search per event, finds those of the events' UIDs.
+    pks = [
+        pk
+        for pk, uid in Meeting.objects.filter(source_uid__contains="/").values_list("pk", "source_uid")
+        if uid.rsplit("/", 1)[0] in singles
+    ]
+    if not pks:
+        return [], []
+    first_day = series_window().first_day
+    earlier = []
+    for first in range(0, len(pks), BATCH):
+        earlier += (
+            Meeting.objects.filter(pk__in=pks[first : first + BATCH])
+            .select_related("venue")
+            .order_by("start_date", "pk")
+        )
+    adopted, cancelled = [], []
+    for meeting in earlier:
+        event = singles[meeting.source_uid.rsplit("/", 1)[0]]
+        zone = zoneinfo.ZoneInfo(meeting.venue.timezone if meeting.venue else DEFAULT_TIMEZONE)
+        if event.uid not in existing and meeting.start_date == _naive_date(_local(event.start, zone)):
+            meeting.source_uid = event.uid
+            existing[event.uid] = meeting
+            adopted.append(meeting)
+        elif meeting.start_date >= first_day and meeting.status != Status.CANCELLED:
+            cancelled.append(_cancel_gone_occurrence(meeting, event.label, result, now))
+    return adopted, cancelled
 
 
 def _local(value, zone):
