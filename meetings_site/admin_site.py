@@ -19,6 +19,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models.base import ModelBase
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -59,6 +60,18 @@ class JunkProofAdmin:
         except ValidationError:
             return False
         return True
+
+    def get_search_results(self, request, queryset, search_term):
+        # As on the public list (events.filters.search_words): each word once, the first few only;
+        # a search of hundreds of words held a worker until the statement timeout. (Imported here:
+        # this module is loaded with the apps, before models can be.)
+        from events.filters import MAX_SEARCH_WORDS
+
+        words = {}
+        for word in smart_split(search_term):
+            words.setdefault(word.lower(), word)
+        search_term = " ".join(list(words.values())[:MAX_SEARCH_WORDS])
+        return super().get_search_results(request, queryset, search_term)
 
     def get_changelist(self, request, **kwargs):
         return junk_proof(super().get_changelist(request, **kwargs))

@@ -14,7 +14,9 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, URLResolver, reverse
 
 from tests.support.factories import (
@@ -273,3 +275,25 @@ def test_a_junk_version_in_a_history_record_url_is_not_found(admin_client, data,
     response = admin_client.get(f"/admin/events/{model}/{obj.pk}/history/{version_id}/")
 
     assert response.status_code == 404
+
+
+def changelist_sql(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    # The searches themselves (the session's read carries the clock).
+    return [query["sql"] for query in queries.captured_queries if "LIKE" in query["sql"]], response
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/events/meeting/", "/admin/events/meeting/export-csv/", "/admin/events/venue/"]
+)
+def test_an_admin_search_counts_each_word_once_and_only_the_first_six(admin_client, data, path):
+    one, _ = changelist_sql(admin_client, f"{path}?q=police")
+    repeated, _ = changelist_sql(admin_client, f"{path}?q=" + "+".join(["police", "POLICE"] * 250))
+    six, _ = changelist_sql(admin_client, f"{path}?q=a+b+c+d+e+f")
+    many, _ = changelist_sql(admin_client, f"{path}?q=a+b+c+d+e+f+" + "+".join(f"z{n}" for n in range(500)))
+
+    assert one and six
+    assert repeated == one
+    assert many == six
