@@ -448,6 +448,25 @@ CORPUS = [
         },
         id="iso-8859-2-declared-on-a-property",
     ),
+    pytest.param(
+        "edges_of_the_accepted_years.ics",
+        {
+            "created": 3,
+            "skipped": [
+                ["Already 2200 in Belgrade", OUTSIDE_YEARS],
+                ["A day before the first accepted", OUTSIDE_YEARS],
+            ],
+            "notes": [],
+            # The bound is on the days the meeting gets: an all-day DTEND is exclusive, and a time is
+            # placed in the venue's zone (Belgrade here) first.
+            "meetings": [
+                ("First day accepted, 1899 in UTC", "1900-01-01 00:30", "1900-01-01 01:30", CONFIRMED, "", ""),
+                ("Last day accepted, all day", "2199-12-31", "2199-12-31", CONFIRMED, "", ""),
+                ("Last day accepted, timed", "2199-12-31 10:00", "2199-12-31 12:00", CONFIRMED, "", ""),
+            ],
+        },
+        id="edges-of-the-accepted-years",
+    ),
 ]
 
 

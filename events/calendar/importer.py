@@ -463,6 +463,10 @@ def _apply(meeting, event, venues):
         meeting.start_date, meeting.start_time, meeting.end_time = start, None, None
         # An all-day DTEND is exclusive: an event on 24 April ends on 25 April.
         meeting.end_date = max((end - datetime.timedelta(days=1)) if end is not None else start, start)
+    # The bound on the days the meeting is held, where it is held: 23:30 UTC on 31 December 2199 is
+    # already 2200 in Belgrade.
+    if not (meeting.start_date.year >= reading.FIRST_YEAR and meeting.end_date.year <= reading.LAST_YEAR):
+        return reading.outside_years()
     try:
         # The model's rules, as clean() mirrors the constraints. The fields were checked on the way in
         # (reading: URL, title length; the status from a fixed table); full_clean would double the cost.

@@ -619,11 +619,17 @@ def _dates(component, notes, floating):
         if value is None:
             continue
         try:
-            # The year in UTC and in every zone a venue may have: astimezone overflows at the edges.
-            utc = value.astimezone(datetime.UTC) if isinstance(value, datetime.datetime) else value
+            if isinstance(value, datetime.datetime):
+                # astimezone overflows at the ends of Python's calendar, as placing it in a zone would.
+                value.astimezone(datetime.UTC)
+            elif value is end:
+                # An all-day DTEND is exclusive: a meeting on 31 December 2199 ends on 1 January 2200.
+                value -= datetime.timedelta(days=1)
         except OverflowError as error:
             raise _Refused(outside_years()) from error
-        if not FIRST_YEAR <= utc.year <= LAST_YEAR or not FIRST_YEAR <= value.year <= LAST_YEAR:
+        # A rough bound on the dates as written; the importer checks the dates the meeting gets, in
+        # its venue's zone, which only it knows.
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise _Refused(outside_years())
     if floating is not None:
         start, end = (_placed(value, floating) for value in (start, end))
