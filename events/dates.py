@@ -157,3 +157,15 @@ def moment_in_words(moment):
 def local_day_in_words(moment):
     """The day an instant falls on in the site's zone: 28 November 2026."""
     return day_in_words(timezone.localtime(moment).date())
+
+
+def last_day_over(end_date, zone_name, now=None):
+    """Whether a meeting's last day has ended both on the site's calendar and where it is held.
+
+    The site's day alone would say a New York meeting took place while it is still going on (its
+    evening is past midnight in Belgrade). Pages and feeds are keyed on the site's day, so the
+    flip shows by the site's first midnight after the meeting's own midnight.
+    """
+    now = now or timezone.now()
+    venue_today = timezone.localtime(now, zoneinfo.ZoneInfo(zone_name)).date()
+    return end_date < min(timezone.localdate(now), venue_today)

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from events import dates
 from organisations.models import Organisation, Programme
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
@@ -523,7 +524,7 @@ class Meeting(models.Model):
         """The status as it reads today: once a meeting's last day is over, "Took place" rather than
         "Confirmed". Cancelled and postponed say so for good. Pages and feeds carrying it are keyed
         on the day (events.cache), so it changes at midnight."""
-        if self.end_date is None or self.end_date >= timezone.localdate():
+        if self.end_date is None or not dates.last_day_over(self.end_date, self.timezone_name):
             return self.get_status_display()
         return {Status.CONFIRMED: TOOK_PLACE, Status.TENTATIVE: DATES_PASSED_UNCONFIRMED}.get(
             self.status, self.get_status_display()

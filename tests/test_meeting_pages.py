@@ -11,6 +11,7 @@ from django.utils import timezone
 from events.dates import day_in_words
 from events.models import LinkKind, Status
 from events.text import NOT_PRINTABLE
+from tests.support.calendars import content_of, parse
 from tests.support.factories import (
     BackToBackFactory,
     MeetingFactory,
@@ -220,3 +221,43 @@ def test_a_scheduled_meeting_previewed_by_an_editor_says_when_in_words(client, d
         response = client.get("/meetings/scheduled/")
 
     assert texts(response.content, "p", "draft-banner") == ["Scheduled — not public until 28 November 2026, 09:30 CET"]
+
+
+def description_of(response):
+    (event,) = parse(content_of(response)).values()
+    return event["description"]
+
+
+@pytest.mark.parametrize(
+    "zone, still_going_on, next_site_day",
+    [
+        # 21:37 in New York on 1 December is already 2 December in Belgrade.
+        ("America/New_York", datetime.datetime(2030, 12, 2, 2, 37, tzinfo=datetime.UTC), D(2030, 12, 3)),
+        # 05:00 on 2 December in Tokyo is still 1 December in Belgrade.
+        ("Asia/Tokyo", datetime.datetime(2030, 12, 1, 20, 0, tzinfo=datetime.UTC), D(2030, 12, 2)),
+    ],
+)
+def test_a_meeting_never_reads_took_place_before_its_day_is_over_where_it_is_held(
+    client, db, zone, still_going_on, next_site_day
+):
+    MeetingFactory(
+        slug="far-away",
+        venue=VenueFactory(timezone=zone),
+        start_date=D(2030, 12, 1),
+        end_date=D(2030, 12, 1),
+        start_time=datetime.time(20),
+        end_time=datetime.time(23),
+    )
+    later = datetime.datetime.combine(next_site_day, datetime.time(0, 1), tzinfo=BELGRADE)
+
+    with time_machine.travel(still_going_on, tick=False):
+        going_on_page = client.get("/meetings/far-away/")
+        going_on_ics = description_of(client.get("/meetings/far-away.ics"))
+    with time_machine.travel(later, tick=False):
+        over_page = client.get("/meetings/far-away/")
+        over_ics = description_of(client.get("/meetings/far-away.ics"))
+
+    assert texts(going_on_page.content, "dd", "status-confirmed") == ["Confirmed"]
+    assert "Status: Confirmed" in going_on_ics.splitlines()
+    assert texts(over_page.content, "dd", "status-confirmed") == ["Took place"]
+    assert "Status: Took place" in over_ics.splitlines()

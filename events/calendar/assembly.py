@@ -16,6 +16,7 @@ from django.db.models import Case, F, OuterRef, Prefetch, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events import dates
 from events.cache import version
 from events.cache.keys import key
 from events.cache.version import PIECES
@@ -165,9 +166,9 @@ def cluster_ids(meeting):
 # --- Pieces -----------------------------------------------------------------
 
 
-def piece_key(row, current, today=None):
+def piece_key(row, current, now=None):
     # Whether the meeting is over is part of its key: its DESCRIPTION then says it took place.
-    over = "over" if row.end_date < (today or timezone.localdate()) else "ahead"
+    over = "over" if dates.last_day_over(row.end_date, row.timezone or DEFAULT_TIMEZONE, now) else "ahead"
     stamp = f"{row.updated_at.timestamp():.6f}"
     return key("vevent", row.uid.hex, row.sequence, stamp, over, axis=PIECES, current=current)
 
@@ -227,10 +228,10 @@ def build_pieces(pks, current):
 def event_pieces(rows, current=None):
     """Each row's VEVENT in order: from the cache, or built (and cached) a chunk at a time."""
     current = current or version.current()
-    today = timezone.localdate()
+    now = timezone.now()
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK_SIZE)):
-        keys = {row.pk: piece_key(row, current, today) for row in chunk}
+        keys = {row.pk: piece_key(row, current, now) for row in chunk}
         pieces = cache.get_many(keys.values())
         missing = [row.pk for row in chunk if keys[row.pk] not in pieces]
         if missing:
