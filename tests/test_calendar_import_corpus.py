@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.datetime(2030, 1, 15, 9, 0, tzinfo=datetime.UTC)
 WINDOW_NOTE = "It repeats; only its occurrences from 15 January 2029 to 15 January 2032 were imported."
 OUTSIDE_YEARS = "Its dates lie outside the years 1900 to 2199 that this calendar accepts."
+TOO_LONG = "It lasts more than 366 days, longer than any meeting; check its end (DTEND or DURATION)."
 CONFIRMED, CANCELLED = Status.CONFIRMED, Status.CANCELLED
 IISG = "IISG Support Group monthly meeting"
 WEEKLY = "P-CVE weekly coordination"
@@ -466,6 +467,33 @@ CORPUS = [
             ],
         },
         id="edges-of-the-accepted-years",
+    ),
+    pytest.param(
+        "hostile_impossible_lengths_and_unknown_zone.ics",
+        {
+            "created": 3,
+            # An end before the start is refused whether the event is all-day or timed; nothing
+            # that long is a meeting.
+            "skipped": [
+                ["Ten years long", TOO_LONG],
+                ["Two years all day", TOO_LONG],
+                ["All-day end before start", "The meeting cannot end before it starts."],
+                ["Timed end before start", "The meeting cannot end before it starts."],
+            ],
+            "notes": [
+                [
+                    "In an unknown zone",
+                    "Its time zone (TZID) “Unknown/Zone” is not known and the calendar does not describe it; "
+                    "its times were read as local times where the meeting is held.",
+                ]
+            ],
+            "meetings": [
+                ("Programme year 2030", "2030-01-01", "2030-12-31", CONFIRMED, "", ""),
+                ("All-day end equal to start", "2030-05-12", "2030-05-12", CONFIRMED, "", ""),
+                ("In an unknown zone", "2030-06-15 10:00", "2030-06-15 12:00", CONFIRMED, "", ""),
+            ],
+        },
+        id="hostile-end-before-start-ten-years-unknown-zone",
     ),
 ]
 

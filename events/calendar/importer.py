@@ -461,8 +461,9 @@ def _apply(meeting, event, venues):
             meeting.end_date, meeting.end_time = start.date(), None
     else:
         meeting.start_date, meeting.start_time, meeting.end_time = start, None, None
-        # An all-day DTEND is exclusive: an event on 24 April ends on 25 April.
-        meeting.end_date = max((end - datetime.timedelta(days=1)) if end is not None else start, start)
+        # An all-day DTEND is exclusive: an event on 24 April ends on 25 April. One equal to DTSTART
+        # (a common slip) is that one day; one before it is refused below, as a timed one is.
+        meeting.end_date = start if end is None or end == start else end - datetime.timedelta(days=1)
     # The bound on the days the meeting is held, where it is held: 23:30 UTC on 31 December 2199 is
     # already 2200 in Belgrade.
     if not (meeting.start_date.year >= reading.FIRST_YEAR and meeting.end_date.year <= reading.LAST_YEAR):

@@ -65,6 +65,8 @@ DUPLICATE_UID = gettext_lazy("Another event in this calendar has the same UID; t
 UNREADABLE_SERIES = gettext_lazy("Its repetition (RRULE, RDATE or EXDATE) could not be read.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
+# Longer than this is a typing error (DURATION:P520W), not a meeting.
+LONGEST_DAYS = 366
 # How far past the window a series is looked at, to say that it goes on (the note on its page).
 REPEATS_AFTER_DAYS = 400
 # Expanding series stops with a refusal past this: a file of many pathological rules must not hold
@@ -340,6 +342,10 @@ def _read_series(master, overrides, zones, floating, uid, window, reading, max_e
         reading.skipped.append((label, str(UNREADABLE_SERIES)))
         return
     reading.series[uid] = label
+    for component in [master, *overrides] if master is not None else overrides:
+        for name in _unknown_zones(component):
+            if (label, unknown_zone(name, floating)) not in reading.notes:
+                reading.notes.append((label, unknown_zone(name, floating)))
     series = Calendar()
     if floating is not None:
         series.add("X-WR-TIMEZONE", floating.key)
@@ -631,13 +637,48 @@ def _dates(component, notes, floating):
         # its venue's zone, which only it knows.
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise _Refused(outside_years())
+    for name in _unknown_zones(component):
+        notes.append(unknown_zone(name, floating))
     if floating is not None:
         start, end = (_placed(value, floating) for value in (start, end))
     if type(start) is not type(end) and end is not None:
         # A timed start with an all-day end (or the reverse) says nothing reliable about the end.
         notes.append(_("Its end (DTEND) is not of the same kind as its start and was left out."))
         end = None
+    if end is not None and _naive(end) - _naive(start) > datetime.timedelta(days=LONGEST_DAYS):
+        raise _Refused(
+            _("It lasts more than %(days)d days, longer than any meeting; check its end (DTEND or DURATION).")
+            % {"days": LONGEST_DAYS}
+        )
     return start, end
+
+
+def _unknown_zones(component):
+    """The TZIDs of the event's start and end that neither the calendar (VTIMEZONE) nor the zone
+    database knows: icalendar then gives a floating time, silently."""
+    names = []
+    for name in ("DTSTART", "DTEND"):
+        value = component.get(name)
+        if (
+            isinstance(value, vDDDTypes)
+            and isinstance(value.dt, datetime.datetime)
+            and value.dt.tzinfo is None
+            and value.params.get("TZID")
+        ):
+            names.append(str(value.params["TZID"])[:100])
+    return list(dict.fromkeys(names))
+
+
+def unknown_zone(name, floating):
+    if floating is not None:
+        return _(
+            "Its time zone (TZID) “%(zone)s” is not known and the calendar does not describe it; its "
+            "times were read in the calendar's time zone (X-WR-TIMEZONE), %(calendar)s."
+        ) % {"zone": name, "calendar": floating.key}
+    return _(
+        "Its time zone (TZID) “%(zone)s” is not known and the calendar does not describe it; its "
+        "times were read as local times where the meeting is held."
+    ) % {"zone": name}
 
 
 def _placed(value, zone):
