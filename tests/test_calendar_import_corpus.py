@@ -24,6 +24,7 @@ WEEKLY = "P-CVE weekly coordination"
 TOWNS = "Sastanak: Đurđevac, Čačak, Šibenik, Žabljak, Ćuprija - ljiljan"
 ARMS = "Regionalni sastanak o suzbijanju krijumčarenja oružja"
 WORKSHOP = "Radionica: Đakovo, Šibenik, Čakovec, Žminj, Ćićarija"
+DASHED = "Sastanak: Đurđevac, Čačak, Šibenik, Žabljak, Ćuprija – ljiljan"
 CYRILLIC = "Састанак у Београду о граничној безбедности и шверцу оружја"
 
 
@@ -495,6 +496,36 @@ CORPUS = [
         },
         id="hostile-end-before-start-ten-years-unknown-zone",
     ),
+    pytest.param(
+        "bare_cr_line_endings.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [],
+            "meetings": [(DASHED, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="bare-cr-line-endings",
+    ),
+    pytest.param(
+        "utf16le_without_byte_order_mark.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("UTF-16 (little-endian, without a byte order mark)")],
+            "meetings": [(DASHED, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="utf-16-le-without-byte-order-mark",
+    ),
+    pytest.param(
+        "utf16be_without_byte_order_mark.ics",
+        {
+            "created": 1,
+            "skipped": [],
+            "notes": [read_as("UTF-16 (big-endian, without a byte order mark)")],
+            "meetings": [(DASHED, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
+        },
+        id="utf-16-be-without-byte-order-mark",
+    ),
 ]
 
 
@@ -527,6 +558,11 @@ def test_importing_the_corpus(client, venues, name, expected):
         (
             "hostile_unknown_charset.ics",
             "The file is not in UTF-8 and its character set could not be recognised; "
+            "save it as UTF-8 (Unicode) and import it again.",
+        ),
+        (
+            "hostile_utf16_without_byte_order_mark_cut.ics",
+            "The file looks like UTF-16 without a byte order mark, and could not be read as such; "
             "save it as UTF-8 (Unicode) and import it again.",
         ),
     ],

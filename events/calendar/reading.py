@@ -61,6 +61,10 @@ UNKNOWN_CHARSET = gettext_lazy(
     "The file is not in UTF-8 and its character set could not be recognised; "
     "save it as UTF-8 (Unicode) and import it again."
 )
+UTF16_WITHOUT_MARK = gettext_lazy(
+    "The file looks like UTF-16 without a byte order mark, and could not be read as such; "
+    "save it as UTF-8 (Unicode) and import it again."
+)
 DUPLICATE_UID = gettext_lazy("Another event in this calendar has the same UID; the first was imported.")
 UNREADABLE_SERIES = gettext_lazy("Its repetition (RRULE, RDATE or EXDATE) could not be read.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
@@ -88,6 +92,13 @@ REGIONAL_CHARSETS = {
 }
 # Š Ž š ž in ISO-8859-2 (© ® ą ľ in windows-1250).
 ISO_8859_2_LETTERS = frozenset(b"\xa9\xae\xb9\xbe")
+# Charsets read without the file saying so, by the name an editor knows.
+GUESSED_CHARSETS = {
+    **REGIONAL_CHARSETS,
+    "utf-16-le": "UTF-16 (little-endian, without a byte order mark)",
+    "utf-16-be": "UTF-16 (big-endian, without a byte order mark)",
+}
+BARE_CR = re.compile(rb"\r(?!\n)")
 FOLD = re.compile(rb"\r?\n[ \t]")
 BYTE_ORDER_MARKS = (
     # UTF-32's marks begin with UTF-16's: test them first.
@@ -155,7 +166,7 @@ def decode(data):
         note = _(
             "The file is not in UTF-8 and names no character set; it was read as %(charset)s. "
             "If its letters look wrong, save it as UTF-8 (Unicode) and import it again."
-        ) % {"charset": REGIONAL_CHARSETS[guessed]}
+        ) % {"charset": GUESSED_CHARSETS[guessed]}
     return Decoded(printable(text), note)
 
 
@@ -163,14 +174,22 @@ def _text(data):
     """The text, and the charset it was guessed to be in (None when the file says)."""
     for mark, encoding in BYTE_ORDER_MARKS:
         if data.startswith(mark):
+            if encoding == "utf-8-sig":
+                data = unfold(_line_breaks(data))
             try:
-                return (unfold(data) if encoding == "utf-8-sig" else data).decode(encoding), None
+                return _text_line_breaks(data.decode(encoding)), None
             except UnicodeDecodeError as error:
                 raise CalendarImportError(str(UNKNOWN_CHARSET)) from error
+    wide = _utf16_without_mark(data)
+    if wide:
+        try:
+            return _text_line_breaks(data.decode(wide)), wide
+        except UnicodeDecodeError as error:
+            raise CalendarImportError(str(UTF16_WITHOUT_MARK)) from error
     # RFC 5545 §3.1 folds octets, not characters: a fold may split a UTF-8 sequence, which no longer
     # decodes until the line is unfolded. One byte-wide line break (CR, LF) is the same in every
     # charset read below, so unfolding first changes nothing else.
-    data = unfold(data)
+    data = unfold(_line_breaks(data))
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -206,6 +225,32 @@ def _guessed(data):
         return data.decode(encoding), encoding
     except UnicodeDecodeError as error:
         raise CalendarImportError(str(UNKNOWN_CHARSET)) from error
+
+
+def _line_breaks(data):
+    """Bare CRs (classic Mac OS, some exporters) as CRLF: icalendar reads only LF-ended lines."""
+    return BARE_CR.sub(b"\r\n", data)
+
+
+def _text_line_breaks(text):
+    return re.sub(r"\r(?!\n)", "\r\n", text)
+
+
+def _utf16_without_mark(data):
+    """ "utf-16-le" or "utf-16-be" when ``data`` looks like UTF-16 with no byte order mark, else None.
+
+    Such a file is valid UTF-8 (ASCII letters with a NUL between each), which reads as spaced-out
+    nonsense: an iCalendar file is mostly ASCII, so in UTF-16 every other byte is NUL."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 8:
+        return None
+    even, odd = sample[0 : 2 * pairs : 2].count(0), sample[1 : 2 * pairs : 2].count(0)
+    if odd > pairs * 0.6 and even < pairs * 0.05:
+        return "utf-16-le"
+    if even > pairs * 0.6 and odd < pairs * 0.05:
+        return "utf-16-be"
+    return None
 
 
 def unfold(data):
