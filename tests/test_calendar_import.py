@@ -329,3 +329,24 @@ def test_a_series_turned_back_into_one_event_keeps_one_meeting_and_cancels_the_o
             "Its occurrence on 18 February 2030 is no longer in the calendar; it is now marked cancelled.",
         ],
     ]
+
+
+def test_a_series_in_an_unknown_zone_is_imported_with_one_note_naming_the_zone(client):
+    series = weekly("ser-2", rule="RRULE:FREQ=WEEKLY;COUNT=2").replace(b"TZID=Europe/Sarajevo", b"TZID=Unknown/Zone")
+
+    with time_machine.travel(TODAY, tick=False):
+        log_in_editor(client)
+        upload(client, series)
+    job = last_import()
+
+    assert list(Meeting.objects.order_by("start_date").values_list("start_date", "start_time", "end_time")) == [
+        (datetime.date(2030, 2, 4), datetime.time(10), datetime.time(11, 30)),
+        (datetime.date(2030, 2, 11), datetime.time(10), datetime.time(11, 30)),
+    ]
+    assert job.result["notes"] == [
+        [
+            "Border police working group",
+            "Its time zone (TZID) “Unknown/Zone” is not known and the calendar does not describe it; "
+            "its times were read as local times where the meeting is held.",
+        ]
+    ]
