@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.datetime(2030, 1, 15, 9, 0, tzinfo=datetime.UTC)
 WINDOW_NOTE = "It repeats; only its occurrences from 15 January 2029 to 15 January 2032 were imported."
 OUTSIDE_YEARS = "Its dates lie outside the years 1900 to 2199 that this calendar accepts."
+OLDER_VERSION = (
+    "Another event in this calendar has the same UID; the latest version (by SEQUENCE), else the first, was imported."
+)
 TOO_LONG = "It lasts more than 366 days, longer than any meeting; check its end (DTEND or DURATION)."
 CONFIRMED, CANCELLED = Status.CONFIRMED, Status.CANCELLED
 IISG = "IISG Support Group monthly meeting"
@@ -294,7 +297,7 @@ CORPUS = [
             "skipped": [
                 ["No UID at all", "The event has no UID, so a later import could not update it."],
                 ["Broken repeat rule", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
-                ["Second with this UID", "Another event in this calendar has the same UID; the first was imported."],
+                ["Second with this UID", OLDER_VERSION],
                 # dateutil would loop for ever on it.
                 ["Every zero days", "Its repetition (RRULE, RDATE or EXDATE) could not be read."],
                 # dateutil would search to the year 9999 for it.
@@ -525,6 +528,17 @@ CORPUS = [
             "meetings": [(DASHED, "2027-04-20 10:00", "2027-04-20 16:00", CONFIRMED, "", "")],
         },
         id="utf-16-be-without-byte-order-mark",
+    ),
+    pytest.param(
+        "two_versions_of_one_event.ics",
+        {
+            "created": 1,
+            # The second, SEQUENCE:3, is the later version of the first (SEQUENCE:0).
+            "skipped": [["Seq 0 original", OLDER_VERSION]],
+            "notes": [],
+            "meetings": [("Seq 3 moved", "2027-06-17 10:00", "2027-06-17", CONFIRMED, "", "")],
+        },
+        id="two-versions-of-one-event-by-sequence",
     ),
 ]
 

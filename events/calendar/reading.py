@@ -66,6 +66,9 @@ UTF16_WITHOUT_MARK = gettext_lazy(
     "save it as UTF-8 (Unicode) and import it again."
 )
 DUPLICATE_UID = gettext_lazy("Another event in this calendar has the same UID; the first was imported.")
+OLDER_VERSION = gettext_lazy(
+    "Another event in this calendar has the same UID; the latest version (by SEQUENCE), else the first, was imported."
+)
 UNREADABLE_SERIES = gettext_lazy("Its repetition (RRULE, RDATE or EXDATE) could not be read.")
 STATUS_FROM_ICAL = {"CANCELLED": Status.CANCELLED, "TENTATIVE": Status.TENTATIVE, "CONFIRMED": Status.CONFIRMED}
 
@@ -282,9 +285,15 @@ def read_events(calendars, *, window, max_events):
         floating = _floating_zone(calendar, reading)
         zones = calendar.walk("VTIMEZONE")
         for uid, components in _by_uid(calendar, reading).items():
-            masters = [component for component in components if "RECURRENCE-ID" not in component]
+            # Two versions of one event (a program that appends the updated one): the later version,
+            # by SEQUENCE, is the event; with equal SEQUENCEs the first (the sort is stable).
+            masters = sorted(
+                (component for component in components if "RECURRENCE-ID" not in component),
+                key=_sequence,
+                reverse=True,
+            )
             for duplicate in masters[1:]:
-                reading.skipped.append((_label(duplicate, uid), str(DUPLICATE_UID)))
+                reading.skipped.append((_label(duplicate, uid), str(OLDER_VERSION)))
             master = masters[0] if masters else None
             overrides = [component for component in components if "RECURRENCE-ID" in component]
             if master is not None and not overrides and "RRULE" not in master and "RDATE" not in master:
@@ -296,6 +305,13 @@ def read_events(calendars, *, window, max_events):
             if len(reading.events) > max_events:
                 return reading
     return reading
+
+
+def _sequence(component):
+    try:
+        return int(str(component.get("SEQUENCE", 0)))
+    except ValueError:
+        return 0
 
 
 def _floating_zone(calendar, reading):
