@@ -466,8 +466,8 @@ CORPUS = [
             # placed in the venue's zone (Belgrade here) first.
             "meetings": [
                 ("First day accepted, 1899 in UTC", "1900-01-01 00:30", "1900-01-01 01:30", CONFIRMED, "", ""),
+                ("Late in 2199, timed", "2199-12-30 10:00", "2199-12-30 12:00", CONFIRMED, "", ""),
                 ("Last day accepted, all day", "2199-12-31", "2199-12-31", CONFIRMED, "", ""),
-                ("Last day accepted, timed", "2199-12-31 10:00", "2199-12-31 12:00", CONFIRMED, "", ""),
             ],
         },
         id="edges-of-the-accepted-years",
