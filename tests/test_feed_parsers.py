@@ -60,11 +60,16 @@ def meetings_around_changes(venue):
             for start, end in ((datetime.time(5), datetime.time(6)), (datetime.time(0, 30), datetime.time(1))):
                 if exists_once(day, start, zone) and exists_once(day, end, zone):
                     spans.append((day, start, day, end))
+    return published_meetings(venue, spans)
+
+
+def published_meetings(venue, spans, label="meeting"):
+    """Unsaved published meetings at the venue, one per (start date, start time, end date, end time)."""
     tag = venue.timezone.replace("/", "-").lower()
     return [
         Meeting(
-            title=f"Meeting in {venue.timezone} {n}",
-            slug=f"{tag}-{n}",
+            title=f"{label.capitalize()} in {venue.timezone} {n}",
+            slug=f"{tag}-{label.replace(' ', '-')}-{n}",
             start_date=start_date,
             start_time=start_time,
             end_date=end_date,
@@ -203,19 +208,8 @@ def test_a_time_the_clocks_skip_or_repeat_is_read_at_one_instant_by_every_parser
     zone = zoneinfo.ZoneInfo(tzid)
     venue = VenueFactory(timezone=tzid, city=tzid.split("/")[-1])
     times = times_the_clocks_skip_or_repeat(zone, (1990, 1999, 2011, 2026, 2037))
-    tag = tzid.replace("/", "-").lower()
     Meeting.objects.bulk_create(
-        Meeting(
-            title=f"Meeting in {tzid} at {day} {time}",
-            slug=f"{tag}-odd-{n}",
-            start_date=day,
-            start_time=time,
-            end_date=day,
-            end_time=datetime.time(23, 45),
-            venue=venue,
-            publication=Publication.PUBLISHED,
-        )
-        for n, (day, time) in enumerate(times)
+        published_meetings(venue, [(day, time, day, datetime.time(23, 45)) for day, time in times], "odd time")
     )
     meetings = list(Meeting.objects.select_related("venue"))
 
