@@ -28,10 +28,12 @@ LINK_TABLES = {
 MAX_SEARCH_WORDS = 6
 
 
-def search_words(text):
-    """The words of a search that count: each once (whatever its case), the first MAX_SEARCH_WORDS."""
+def search_words(text, split=str.split):
+    """The words of a search that count: each once (whatever its case), the first MAX_SEARCH_WORDS.
+
+    ``split``: how the search box splits its text (the admin's keeps quoted phrases: smart_split)."""
     words = {}
-    for word in text.split():
+    for word in split(text):
         words.setdefault(word.lower(), word)
     return list(words.values())[:MAX_SEARCH_WORDS]
 

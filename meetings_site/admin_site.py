@@ -62,15 +62,12 @@ class JunkProofAdmin:
         return True
 
     def get_search_results(self, request, queryset, search_term):
-        # As on the public list (events.filters.search_words): each word once, the first few only;
-        # a search of hundreds of words held a worker until the statement timeout. (Imported here:
-        # this module is loaded with the apps, before models can be.)
-        from events.filters import MAX_SEARCH_WORDS
+        # As on the public list: each word once, the first few only; a search of hundreds of words
+        # held a worker until the statement timeout. (Imported here: this module is loaded with the
+        # apps, before models can be.)
+        from events.filters import search_words
 
-        words = {}
-        for word in smart_split(search_term):
-            words.setdefault(word.lower(), word)
-        search_term = " ".join(list(words.values())[:MAX_SEARCH_WORDS])
+        search_term = " ".join(search_words(search_term, split=smart_split))
         return super().get_search_results(request, queryset, search_term)
 
     def get_changelist(self, request, **kwargs):
