@@ -20,7 +20,8 @@ import pytest
 
 from meetings_site.middleware import service_unavailable_response
 from perf import harness
-from tests.support.nginx import SERVER_NAME, Nginx, free_port, nginx_binary
+from tests.support.nginx import SERVER_NAME, Nginx, nginx_binary
+from tests.support.ports import free_port
 
 WORKERS = 2
 # More slow clients than workers: each would hold a sync worker if it reached gunicorn.

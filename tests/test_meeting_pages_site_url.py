@@ -5,7 +5,6 @@ say where it is (SITE_URL), and `check --deploy` tells it when it does not."""
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,13 @@ import icalendar
 import pytest
 
 from tests.support.html import elements
+from tests.support.ports import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEED_SLUG = "7th-meeting-rcc-nfp-group"
 
 # The suite's fixtures read the test database before every test, though these tests use their servers' own.
 pytestmark = pytest.mark.django_db
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(environment, *arguments, **kwargs):

@@ -11,7 +11,6 @@ SCALEOUT_REDIS_URL (default redis://127.0.0.1:6379/5); skipped otherwise.
 
 import http.cookiejar
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from django.db import connection
 
 from events.cache import version
 from tests.support.factories import MeetingFactory
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -63,12 +63,6 @@ def shared_redis_cache(settings):
         "process": settings.CACHES["process"],
     }
     cache.delete(version.CACHE_KEY)  # a version left by an earlier run belongs to another database
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url():

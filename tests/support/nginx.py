@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHIPPED_CONFIG = ROOT / "docs" / "nginx.conf"
 SERVER_NAME = "calendar.example.org"
@@ -62,12 +64,6 @@ def nginx_binary():
     if os.environ.get("CI") == "true" or os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def substitutions(*, http_port, https_port, upstream_port, certificates, maintenance):
