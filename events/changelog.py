@@ -19,6 +19,7 @@ from events.models import DatePrecision, Publication, Status, Venue, public_plac
 # The newest records considered; a meeting changed more often than this shows its recent changes.
 MAX_RECORDS = 100
 
+# Translators: what changed, in a meeting's public list of changes: "Changed on 3 May 2026: date 23 May → 30 May".
 DATE_LABEL = _("date")
 PLACE_LABEL = _("place")
 STATUS_LABEL = _("status")

@@ -22,11 +22,13 @@ def date_to_be_confirmed():
 
 def day_in_words(day):
     """24 April 2019"""
+    # Translators: "24 April 2019"; {month} is the month's name in the form it takes next to a day.
     return pgettext("one day", "{day} {month} {year}").format(day=day.day, month=MONTHS_ALT[day.month], year=day.year)
 
 
 def month_in_words(day):
     """October 2018"""
+    # Translators: "October 2018", for a meeting whose exact days are not known; {month} is the month's name on its own.
     return pgettext("month only", "{month} {year}").format(month=MONTHS[day.month], year=day.year)
 
 
@@ -35,10 +37,12 @@ def day_range_in_words(start, end):
     if end is None or end == start:
         return day_in_words(start)
     if (start.year, start.month) == (end.year, end.month):
+        # Translators: "23–25 October 2018"; the dash is an en dash.
         return pgettext("days in one month", "{start_day}–{end_day} {month} {year}").format(
             start_day=start.day, end_day=end.day, month=MONTHS_ALT[start.month], year=start.year
         )
     if start.year == end.year:
+        # Translators: "30 September – 2 October 2018".
         return pgettext("days across months", "{start_day} {start_month} – {end_day} {end_month} {year}").format(
             start_day=start.day,
             start_month=MONTHS_ALT[start.month],
@@ -46,6 +50,7 @@ def day_range_in_words(start, end):
             end_month=MONTHS_ALT[end.month],
             year=start.year,
         )
+    # Translators: "30 December 2018 – 2 January 2019"; {start} and {end} are whole dates.
     return pgettext("days across years", "{start} – {end}").format(start=day_in_words(start), end=day_in_words(end))
 
 
@@ -64,6 +69,7 @@ def zone_in_words(day, clock_time, zone_name):
 
 def start_time_in_words(day, start_time, zone_name):
     """from 09:30 CET: the start of a meeting whose end time was not announced (calendar titles carry it)."""
+    # Translators: "from 09:30 CET", after a calendar entry's title; {zone} is a time zone abbreviation.
     return pgettext("start time only", "from {time} {zone}").format(
         time=time_in_words(start_time), zone=zone_in_words(day, start_time, zone_name)
     )
@@ -79,14 +85,17 @@ def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
     end_date = end_date or start_date
     start_zone = zone_in_words(start_date, start_time, zone_name)
     if end_time is None:
+        # Translators: "14–15 November 2019, from 09:30 CET": the end time was not announced.
         return pgettext("days from a start time", "{days}, from {time} {zone}").format(
             days=day_range_in_words(start_date, end_date), time=time_in_words(start_time), zone=start_zone
         )
     if end_date == start_date:
         if end_time == start_time:
+            # Translators: "24 April 2019, 09:30 CEST".
             return pgettext("one day at a time", "{day}, {time} {zone}").format(
                 day=day_in_words(start_date), time=time_in_words(start_time), zone=start_zone
             )
+        # Translators: "24 April 2019, 09:30–17:00 CEST".
         return pgettext("one day between two times", "{day}, {start_time}–{end_time} {zone}").format(
             day=day_in_words(start_date),
             start_time=time_in_words(start_time),
@@ -97,6 +106,7 @@ def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
     if end_zone != start_zone:
         # A meeting across a change of clocks: each time with the zone it is read in.
         return pgettext(
+            # Translators: "24 March 2019, 09:00 CET – 1 April 2019, 13:00 CEST".
             "several days with times in two zones",
             "{start_day}, {start_time} {start_zone} – {end_day}, {end_time} {end_zone}",
         ).format(
@@ -107,6 +117,7 @@ def timed_range_in_words(start_date, end_date, start_time, end_time, zone_name):
             end_time=time_in_words(end_time),
             end_zone=end_zone,
         )
+    # Translators: "23 October 2018, 09:00 – 25 October 2018, 13:00 CEST".
     return pgettext("several days with times", "{start_day}, {start_time} – {end_day}, {end_time} {zone}").format(
         start_day=day_in_words(start_date),
         start_time=time_in_words(start_time),
@@ -125,6 +136,7 @@ def dates_in_words(precision, start_date, end_date, start_time, end_time, zone_n
     end_date = end_date or start_date
     if precision == DatePrecision.MONTH:
         if (start_date.year, start_date.month) != (end_date.year, end_date.month):
+            # Translators: "October 2018 – January 2019"; {start} and {end} are whole months.
             return pgettext("months", "{start} – {end}").format(
                 start=month_in_words(start_date), end=month_in_words(end_date)
             )
@@ -149,6 +161,7 @@ def meeting_dates_in_words(meeting):
 def moment_in_words(moment):
     """An instant as the site's visitors read it, in the site's zone: 28 November 2026, 09:30 CET."""
     local = timezone.localtime(moment)
+    # Translators: "28 November 2026, 09:30 CET": when something happened or will.
     return pgettext("a moment", "{day}, {time} {zone}").format(
         day=day_in_words(local.date()), time=time_in_words(local.time()), zone=local.tzname()
     )

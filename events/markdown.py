@@ -23,13 +23,19 @@ import re
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from markdown_it import MarkdownIt
 
 # Real descriptions are a few paragraphs (the seed's longest is under 1,000 characters);
 # ten times the longest real one still renders quickly in the worst case (docs/performance.md).
 MAX_DESCRIPTION_CHARACTERS = 10_000
-DESCRIPTION_TOO_LONG = _("The description is %(length)d characters long; shorten it to at most %(limit)d characters.")
+DESCRIPTION_TOO_LONG = ngettext_lazy(
+    # Translators: the plural form follows %(length)d, the description's length; %(limit)d is the site's
+    # limit, in the thousands of characters.
+    "The description is %(length)d character long; shorten it to at most %(limit)d characters.",
+    "The description is %(length)d characters long; shorten it to at most %(limit)d characters.",
+    "length",
+)
 
 ALLOWED_TAGS = {
     "a",

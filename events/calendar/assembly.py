@@ -119,7 +119,8 @@ def filter_labels(cleaned_data):
     """Human names of what a feed is filtered on, in the filter form's order."""
     labels = []
     if cleaned_data.get("q"):
-        labels.append(f"“{cleaned_data['q']}”")
+        # Translators: the words searched for, quoted, in the name of a subscribed calendar.
+        labels.append(_("“%(words)s”") % {"words": cleaned_data["q"]})
     for name in ("topic", "organiser", "funder", "programme"):
         for obj in cleaned_data.get(name) or ():
             labels.append(getattr(obj, "short_name", None) or str(obj))
@@ -129,8 +130,10 @@ def filter_labels(cleaned_data):
     status_labels = dict(MeetingFilter.base_filters["status"].extra["choices"])
     labels += [str(status_labels[value]) for value in cleaned_data.get("status") or ()]
     if cleaned_data.get("date_from"):
+        # Translators: a filter in the name of a subscribed calendar; %(date)s is a date as 2026-03-31.
         labels.append(_("from %(date)s") % {"date": cleaned_data["date_from"].isoformat()})
     if cleaned_data.get("date_to"):
+        # Translators: a filter in the name of a subscribed calendar; %(date)s is a date as 2026-03-31.
         labels.append(_("until %(date)s") % {"date": cleaned_data["date_to"].isoformat()})
     return labels
 

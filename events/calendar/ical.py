@@ -125,8 +125,10 @@ def status_title(meeting):
     that no longer hold.
     """
     if meeting.is_cancelled:
+        # Translators: a calendar entry's title; Google Calendar hides cancelled events, so the title says it.
         return _("Cancelled: %(title)s") % {"title": meeting.title}
     if meeting.status == Status.POSTPONED:
+        # Translators: a calendar entry's title, for a postponed meeting.
         return _("Postponed: %(title)s") % {"title": meeting.title}
     return meeting.title
 
@@ -139,9 +141,11 @@ def summary(meeting):
     """
     title = status_title(meeting)
     if title == meeting.title and dates_withdrawn(meeting):
+        # Translators: a calendar entry's title, for a meeting postponed to a date not yet known.
         title = _("Date to be confirmed: %(title)s") % {"title": title}
     if starts_at_a_time_only(meeting):
         start = dates.start_time_in_words(meeting.start_date, meeting.start_time, meeting.timezone_name)
+        # Translators: a calendar entry's title with its start time, e.g. "Workshop (from 09:30 CET)".
         title = _("%(title)s (%(start)s)") % {"title": title, "start": start}
     return calendar_text(title)
 
@@ -186,7 +190,10 @@ def when(meeting):
     in_words = dates.meeting_dates_in_words(meeting)
     if dates_withdrawn(meeting):
         announced = dates.day_range_in_words(*calendar_days(meeting))
+        # Translators: a line of a calendar entry's description; %(dates)s is e.g. "Date to be confirmed",
+        # %(announced)s the dates announced before the meeting was postponed.
         return _("When: %(dates)s (last announced: %(announced)s)") % {"dates": in_words, "announced": announced}
+    # Translators: a line of a calendar entry's description; %(dates)s is e.g. "23–25 October 2018".
     return _("When: %(dates)s") % {"dates": in_words}
 
 
@@ -232,6 +239,14 @@ class Related(NamedTuple):
     linked: list  # (label, meeting) pairs the public may see, in date order
 
 
+def organiser_with_role(role):
+    # Translators: an organiser in a calendar entry's description, e.g. "RCC (Host)".
+    return _("%(organisation)s (%(role)s)") % {
+        "organisation": role.organisation.short_name,
+        "role": OrganiserRole(role.role).label,
+    }
+
+
 def description(meeting, related, page_url=None):
     """Plain text for DESCRIPTION: summary, dates, status note, organisers, funders, linked meetings, the page."""
     lines = []
@@ -243,20 +258,30 @@ def description(meeting, related, page_url=None):
     # The VEVENT's cache key carries whether it is over (events.calendar.assembly.piece_key).
     status = meeting.status_today()
     if meeting.status_note:
+        # Translators: a line of a calendar entry's description: the status ("Postponed") and the editor's note on it.
         lines.append(_("%(status)s: %(note)s") % {"status": status, "note": meeting.status_note})
     else:
+        # Translators: a line of a calendar entry's description; %(status)s is e.g. "Confirmed" or "Took place".
         lines.append(_("Status: %(status)s") % {"status": status})
     # Enum labels, not get_FOO_display(): that translates every choice of the field on each call.
-    roles = [f"{role.organisation.short_name} ({OrganiserRole(role.role).label})" for role in related.roles]
+    roles = [organiser_with_role(role) for role in related.roles]
     if roles:
+        # Translators: a line of a calendar entry's description; %(list)s is organisers separated by "; ".
         lines.append(_("Organisers: %(list)s") % {"list": "; ".join(roles)})
     funders = [str(funding) for funding in related.fundings]
     if funders:
+        # Translators: a line of a calendar entry's description; %(list)s is funders separated by "; ".
         lines.append(_("Funded by: %(list)s") % {"list": "; ".join(funders)})
     if meeting.access != Access.NOT_STATED:
+        # Translators: a line of a calendar entry's description; %(access)s is e.g. "By invitation".
         lines.append(_("Access: %(access)s") % {"access": Access(meeting.access).label})
     for label, other in related.linked:
-        lines.append(f"{label}: {status_title(other)} ({dates.meeting_dates_in_words(other)})")
+        lines.append(
+            # Translators: a line of a calendar entry's description on a linked meeting; %(label)s is the kind
+            # of link (e.g. "Side event of"), %(title)s the other meeting's title, %(dates)s its dates.
+            _("%(label)s: %(title)s (%(dates)s)")
+            % {"label": label, "title": status_title(other), "dates": dates.meeting_dates_in_words(other)}
+        )
     lines += ["", page_url or absolute_url(meeting.get_absolute_url())]
     return calendar_text("\n".join(lines))
 
@@ -336,5 +361,7 @@ def folded(line):
 def calendar_name(labels):
     """X-WR-CALNAME: the site's name and what the feed is filtered on, e.g. "Security meetings — P-CVE, Albania"."""
     if not labels:
+        # Translators: the name a subscribed calendar takes in the subscriber's calendar program.
         return _("Security meetings")
+    # Translators: the name of a subscribed calendar of filtered meetings; %(filters)s is e.g. "P-CVE, Albania".
     return _("Security meetings — %(filters)s") % {"filters": ", ".join(labels)}

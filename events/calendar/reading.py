@@ -37,7 +37,7 @@ import recurring_ical_events
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar
 from icalendar.prop import vDDDLists, vDDDTypes, vRecur
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
@@ -98,8 +98,10 @@ ISO_8859_2_LETTERS = frozenset(b"\xa9\xae\xb9\xbe")
 # Charsets read without the file saying so, by the name an editor knows.
 GUESSED_CHARSETS = {
     **REGIONAL_CHARSETS,
-    "utf-16-le": "UTF-16 (little-endian, without a byte order mark)",
-    "utf-16-be": "UTF-16 (big-endian, without a byte order mark)",
+    # Translators: a character set an imported calendar file was read as, named in a note to the editor.
+    "utf-16-le": gettext_lazy("UTF-16 (little-endian, without a byte order mark)"),
+    # Translators: a character set an imported calendar file was read as, named in a note to the editor.
+    "utf-16-be": gettext_lazy("UTF-16 (big-endian, without a byte order mark)"),
 }
 BARE_CR = re.compile(rb"\r(?!\n)")
 FOLD = re.compile(rb"\r?\n[ \t]")
@@ -167,6 +169,7 @@ def decode(data):
     note = ""
     if guessed:
         note = _(
+            # Translators: %(charset)s is a character set's name, e.g. "windows-1250".
             "The file is not in UTF-8 and names no character set; it was read as %(charset)s. "
             "If its letters look wrong, save it as UTF-8 (Unicode) and import it again."
         ) % {"charset": GUESSED_CHARSETS[guessed]}
@@ -327,6 +330,7 @@ def _floating_zone(calendar, reading):
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         reading.notes.append(
             (
+                # Translators: stands where an event's title would, for a note about the calendar as a whole.
                 _("The whole calendar"),
                 _("Its time zone (X-WR-TIMEZONE) “%(zone)s” is unknown; times without a zone were read as local.")
                 % {"zone": name[:100]},
@@ -545,6 +549,7 @@ def _days_exist(component):
 
 
 def _outside_window(window):
+    # Translators: %(first)s and %(last)s are dates in words, e.g. "24 April 2019".
     return _("It repeats; only its occurrences from %(first)s to %(last)s were imported.") % {
         "first": day_in_words(window.first_day),
         "last": day_in_words(window.last_day),
@@ -601,6 +606,7 @@ def _text_of(component, name, notes):
     if isinstance(value, list):
         value = value[0]
     if type(value).__name__ == "vBroken":
+        # Translators: %(property)s is the name of an iCalendar property, e.g. "LOCATION"; leave it untranslated.
         notes.append(_("Its %(property)s could not be read and was left out.") % {"property": name})
         return ""
     return str(value).strip()
@@ -632,9 +638,12 @@ def _read(component, uid, label, reading, floating):
                 raise ValidationError("too long")
         except ValidationError:
             notes.append(
-                _(
+                ngettext(
+                    "Its link (URL) “%(url)s” is not a full web address of at most %(limit)d character; "
+                    "it was left out.",
                     "Its link (URL) “%(url)s” is not a full web address of at most %(limit)d characters; "
-                    "it was left out."
+                    "it was left out.",
+                    URL_LENGTH,
                 )
                 % {"url": url[:200], "limit": URL_LENGTH}
             )
@@ -708,7 +717,11 @@ def _dates(component, notes, floating):
         end = None
     if end is not None and _naive(end) - _naive(start) > datetime.timedelta(days=LONGEST_DAYS):
         raise _Refused(
-            _("It lasts more than %(days)d days, longer than any meeting; check its end (DTEND or DURATION).")
+            ngettext(
+                "It lasts more than %(days)d day, longer than any meeting; check its end (DTEND or DURATION).",
+                "It lasts more than %(days)d days, longer than any meeting; check its end (DTEND or DURATION).",
+                LONGEST_DAYS,
+            )
             % {"days": LONGEST_DAYS}
         )
     return start, end
