@@ -52,6 +52,7 @@ class VenueAdmin(SimpleHistoryAdmin):
 
 # --- The meeting form's parts, in the order an announcement reads -----------
 
+# Translators: headings of the sections of the meeting form in the admin.
 WHEN = _("When")
 WHO = _("Who organises")
 WHERE = _("Where")
@@ -342,10 +343,11 @@ class MeetingAdmin(MeetingEditorViews, SimpleHistoryAdmin):
             messages.warning(
                 request,
                 format_html(
-                    _("Possible clash with “{}” ({}, {}): check with its organisers."),
-                    other.title,
-                    date_format(other.start_date, "DATE_FORMAT"),
-                    reason,
+                    # Translators: {reason} is e.g. "same city, overlapping dates".
+                    _("Possible clash with “{title}” ({date}, {reason}): check with its organisers."),
+                    title=other.title,
+                    date=date_format(other.start_date, "DATE_FORMAT"),
+                    reason=reason,
                 ),
             )
         # The form showed its warnings at the fields; after a save the editor may land on the list.

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from events.calendar import import_jobs
@@ -113,7 +114,7 @@ class MeetingEditorViews:
             meeting=meeting,
             form=form,
             title=_("Postpone “%(title)s”") % {"title": meeting.title},
-            submit_label=_("Postpone"),
+            submit_label=pgettext_lazy("postpone a meeting", "Postpone"),
             intro=_("The meeting page and the calendar feeds will show it as postponed."),
         )
 
@@ -198,6 +199,7 @@ class MeetingEditorViews:
             meeting=None,
             form=form,
             title=_("Import meetings from a calendar"),
+            # Translators: the button that imports a calendar's events as draft meetings.
             submit_label=_("Import"),
             intro=_(
                 "Each event becomes a draft meeting, and each occurrence of a repeating event one meeting. "
@@ -219,6 +221,7 @@ class MeetingEditorViews:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
+            # Translators: %(source)s is the name of the uploaded file or the address of the calendar.
             "title": _("Calendar import: %(source)s") % {"source": job.source},
             "job": job,
             "finished": finished,

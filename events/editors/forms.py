@@ -19,8 +19,10 @@ from events.markdown import validate_description_length
 from events.models import DEFAULT_TIMEZONE, END_BEFORE_START, DatePrecision, Meeting
 
 # Plain-language messages; tests assert them exactly.
+# Translators: %(title)s is the title of the meeting already saved.
 LIKELY_DUPLICATE = _("A meeting with this title already starts on this date: “%(title)s”. Edit that one instead.")
 EDITED_MEANWHILE = _(
+    # Translators: %(editor)s is the other editor's username (or "Another editor"), %(when)s a date and time.
     "%(editor)s saved this meeting on %(when)s, after you opened it. Your changes were not saved, so nothing "
     "was overwritten. See their change in the history, then open the meeting again and redo your changes."
 )
@@ -28,14 +30,19 @@ NEW_DATE_OR_TO_BE_CONFIRMED = _("Give the new start date, or tick “date to be 
 DATE_AND_TO_BE_CONFIRMED = _("Either give a new date or tick “date to be confirmed”, not both.")
 FILE_OR_URL = _("Upload an .ics file or give the address of a calendar.")
 FILE_AND_URL = _("Upload a file or give an address, not both.")
+# Translators: %(limit)d is a number of megabytes.
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB; import a smaller one.")
 ANOTHER_EDITOR = _("Another editor")
 # Warnings: shown at the field, never blocking the save.
 SKIPPED_TIME = _(
+    # Translators: %(zone)s is a time zone name such as "Europe/Belgrade"; %(before)s, %(after)s, %(time)s
+    # and %(shown)s are times of day as 02:00; %(date)s is a date in words.
     "The clocks in %(zone)s go forward from %(before)s to %(after)s on %(date)s, so %(time)s does not exist "
     "that day. Calendars will show %(shown)s: check the time with the organisers."
 )
 REPEATED_TIME = _(
+    # Translators: %(zone)s is a time zone name such as "Europe/Belgrade"; %(before)s, %(after)s and %(time)s
+    # are times of day as 03:00; %(date)s is a date in words.
     "The clocks in %(zone)s go back from %(before)s to %(after)s on %(date)s, so %(time)s happens twice "
     "that day. Calendars will show the first of the two: check with the organisers which one they mean."
 )
