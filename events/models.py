@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Greatest, Least, Now
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from events import dates
+from events import dates, search
 from organisations.models import Organisation, Programme
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
@@ -121,8 +123,13 @@ class Venue(models.Model):
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Folded for the public search (events.search), kept by the receivers at the end of this module.
+    # The city apart: it stays public when a meeting withholds its venue, the name and address do not.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    city_search_text = models.TextField(_("city search text"), blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # Derived columns, not history: rebuilt from the fields that are kept.
+    history = HistoricalRecords(excluded_fields=["search_text", "city_search_text"])
 
     class Meta:
         ordering = ["city", "name"]
@@ -143,6 +150,14 @@ class Venue(models.Model):
     @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
+
+    def search_values(self):
+        """The strings the public search reads of this venue (search_text)."""
+        return [self.name, self.address, self.city]
+
+    def fill_search_text(self):
+        self.search_text = search.search_text(self.search_values())
+        self.city_search_text = search.search_text([self.city])
 
 
 class PublicPlace(NamedTuple):
@@ -430,8 +445,12 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last modified"), auto_now=True)
+    # Folded for the public search (events.search), from search_values(); kept by the receivers at
+    # the end of this module and by the bulk writes (calendar import, generate_meetings).
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[countries, topics, programmes])
+    # search_text is derived, not history: it is rebuilt from the fields that are kept.
+    history = HistoricalRecords(m2m_fields=[countries, topics, programmes], excluded_fields=["search_text"])
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
@@ -495,6 +514,14 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def search_values(self):
+        """The strings the public search reads of this meeting: the one place to name them
+        (its organisers, funders and venue are searched through their own search_text)."""
+        return [self.title, self.summary, self.description]
+
+    def fill_search_text(self):
+        self.search_text = search.search_text(self.search_values())
 
     # --- Derived facts ---------------------------------------------------
 
@@ -939,3 +966,28 @@ class CalendarImport(models.Model):
 
     def __str__(self):
         return f"{self.source} ({self.get_state_display()})"
+
+
+# --- Search text ------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Meeting, dispatch_uid="meeting-search-text")
+@receiver(pre_save, sender=Venue, dispatch_uid="venue-search-text")
+@receiver(pre_save, sender=Organisation, dispatch_uid="organisation-search-text")
+def fill_search_text(sender, instance, **kwargs):
+    """Fold what the search reads before every save, raw ones too (loaddata of the seed saves raw)."""
+    instance.fill_search_text()
+
+
+@receiver(post_save, sender=Meeting, dispatch_uid="meeting-search-text-fields")
+@receiver(post_save, sender=Venue, dispatch_uid="venue-search-text-fields")
+@receiver(post_save, sender=Organisation, dispatch_uid="organisation-search-text-fields")
+def save_search_text(sender, instance, update_fields=None, raw=False, **kwargs):
+    """A save of named fields leaves search_text out unless named: write it apart, so it never
+    falls behind what it was folded from."""
+    if raw or update_fields is None or "search_text" in update_fields:
+        return
+    names = [field.name for field in sender._meta.concrete_fields if field.name.endswith("search_text")]
+    sender._base_manager.using(kwargs.get("using")).filter(pk=instance.pk).update(
+        **{name: getattr(instance, name) for name in names}
+    )

@@ -8,6 +8,9 @@ link to a meeting, so those links and the queries about roles live with the meet
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Plain folding functions, no models: reading them keeps this app free of the meetings'.
+from events.search import search_text
+
 
 class OrganisationKind(models.TextChoices):
     REGIONAL = "regional", _("Regional organisation or initiative")
@@ -34,6 +37,9 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("short description"), blank=True)
+    # Folded for the public search (events.search), from search_values(); kept on every save by a
+    # receiver in events.models, which owns the search.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +54,13 @@ class Organisation(models.Model):
     @property
     def short_name(self):
         return self.acronym or self.name
+
+    def search_values(self):
+        """The strings the public search reads of this body (search_text)."""
+        return [self.name, self.acronym]
+
+    def fill_search_text(self):
+        self.search_text = search_text(self.search_values())
 
 
 class Programme(models.Model):
