@@ -185,6 +185,8 @@ def _write(events, series, result, user):
         if problem:
             result.skipped.append((event.label, problem))
             continue
+        # The writes below are bulk SQL and send no pre_save: the search text is folded here, as a save would.
+        meeting.fill_search_text()
         if is_new:
             new.append(meeting)
         elif tuple(getattr(meeting, name) for name in IMPORTED_FIELDS) != before or meeting.pk in adopted:
@@ -203,7 +205,7 @@ def _write(events, series, result, user):
         _add_history(new, "+", user, now)
         result.created = new
     if changed:
-        _update(changed, [*IMPORTED_FIELDS, "source_uid", "sequence", "updated_at"])
+        _update(changed, [*IMPORTED_FIELDS, "source_uid", "sequence", "updated_at", "search_text"])
         _add_history(changed, "~", user, now)
         result.updated = changed
     # Bulk writes send no post_save, so the versions are moved here, once, on commit. New meetings

@@ -6,8 +6,9 @@
 Everything is written with bulk_create (meetings, organiser roles, fundings, links, and the
 auto-created through rows of topics, countries and programmes), so 100,000 meetings take
 well under a minute on PostgreSQL. Bulk inserts send no signals: no history rows are written
-for synthetic meetings, and every cache version is started anew once at the end
-(events.cache.invalidate_all) instead of per row.
+for synthetic meetings, their search text is folded here (Meeting.fill_search_text, as a save
+would), and every cache version is started anew once at the end (events.cache.invalidate_all)
+instead of per row.
 
 With --seed the output is deterministic. Running the command again appends further meetings
 (the random stream continues from the number of synthetic meetings already present), so
@@ -398,6 +399,9 @@ def generate_meetings(count, *, seed=None, today=None):
     generator = MeetingGenerator(reference, rng, already, today or timezone.localdate())
     for batch_start in range(0, count, BATCH_SIZE):
         drawn = [generator.meeting() for _ in range(min(BATCH_SIZE, count - batch_start))]
+        for meeting, _ in drawn:
+            # bulk_create sends no pre_save: the search text is folded here, as a save would.
+            meeting.fill_search_text()
         Meeting.objects.bulk_create([meeting for meeting, _ in drawn], batch_size=BATCH_SIZE)
         _create_related_rows(drawn)
     invalidate_all()
