@@ -5,7 +5,7 @@ PORT   ?= 8000
 PYTHON ?= python3
 JS_DIR := tests/js
 
-.PHONY: run test lint format check-migrations install backup restore loadtest faulttest bench
+.PHONY: run test lint format check-migrations install catalogs messages backup restore loadtest faulttest bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,14 +23,22 @@ $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json $(JS_DIR)/package-lock
 
 install: $(VENV)/.installed $(JS_DIR)/node_modules/.installed
 
+## catalogs: compile the translations (locale/*.po) into .mo files, in Python (no gettext needed)
+catalogs: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilecatalogs -v0
+
+## messages: re-extract every translatable string into locale/*/django.po (needs GNU gettext), then compile
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py updatecatalogs
+
 ## run: install, migrate, load the seed meetings once, serve on 127.0.0.1:$(PORT) (SQLite by default)
-run: install
+run: install catalogs
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py loadseed
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite by default, PostgreSQL when DATABASE_URL names one)
-test: install check-migrations
+test: install catalogs check-migrations
 	$(PY) -m pytest -n 2
 
 check-migrations: install

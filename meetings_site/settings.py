@@ -15,7 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from meetings_site import languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -93,12 +94,14 @@ MIDDLEWARE = [
     "meetings_site.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # "/" opens in the visitor's language; before the page cache, which keys on the address.
+    "meetings_site.i18n.HomeLanguageMiddleware",
     # Whole public pages for anonymous visitors, already compressed; pins the calendar version per request.
     "events.cache.middleware.PublicPageCacheMiddleware",
     # HTML gzip'd; public pages hold no CSRF token (BREACH: see docs/deploy.md).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "meetings_site.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -165,9 +168,9 @@ def code_fingerprint():
     """A short hash of the code, templates, static files and requirements: the release, when RELEASE
     does not name it (set RELEASE in production: it also covers what is not in these files)."""
     digest = hashlib.sha256()
-    for folder in ("events", "organisations", "meetings_site", "templates", "static"):
+    for folder in ("events", "organisations", "meetings_site", "templates", "static", "locale"):
         for path in sorted((BASE_DIR / folder).rglob("*")):
-            if path.suffix in {".py", ".html", ".txt", ".css", ".js"} and "migrations" not in path.parts:
+            if path.suffix in {".py", ".html", ".txt", ".css", ".js", ".po"} and "migrations" not in path.parts:
                 digest.update(path.read_bytes())
     digest.update((BASE_DIR / "requirements.txt").read_bytes())
     # Cached feeds and calendar entries hold absolute links: two development servers on other
@@ -405,15 +408,17 @@ RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "30"))
 # --- Internationalisation ---------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", _("English")),
-    ("sq", _("Albanian")),
-    ("bs", _("Bosnian")),
-    ("hr", _("Croatian")),
-    ("mk", _("Macedonian")),
-    ("sr-latn", _("Serbian (Latin)")),
-    ("sl", _("Slovenian")),
-]
+# The region's languages, each with its own URLs (/sq/…, /sr/…; English at the root): see
+# meetings_site/languages.py for why Montenegrin and Serbian Latin need more than a code.
+languages.register()
+LANGUAGES = languages.settings_languages()
+# A visitor's choice, saved for a year by the language switcher (it is not a tracking cookie:
+# it only says which language "/" opens in).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Weeks start on Monday and times read on a 24-hour clock in every language (meetings_site/formats).
+FORMAT_MODULE_PATH = ["meetings_site.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

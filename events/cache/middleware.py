@@ -12,7 +12,6 @@ make the cache store is bounded (events.cache.budget).
 """
 
 from django.conf import settings
-from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
@@ -22,6 +21,7 @@ from django.utils.cache import cc_delim_re
 
 from events.cache import budget, version
 from events.cache.keys import key
+from meetings_site.i18n import request_language
 from meetings_site.security import client_ip_address
 
 CACHEABLE_NAMESPACES = {"events"}
@@ -122,9 +122,8 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def language(request):
-        """The language LocaleMiddleware will choose; decided here because a hit never reaches it."""
-        i18n_patterns_used, _ = is_language_prefix_patterns_used(get_urlconf() or settings.ROOT_URLCONF)
-        return translation.get_language_from_request(request, check_path=i18n_patterns_used)
+        """The language the view will answer in; decided here because a hit never reaches it."""
+        return request_language(request)
 
     @staticmethod
     def resolve(request):

@@ -73,7 +73,6 @@ class ConditionalHeaders:
         response["ETag"] = f"W/{self.etag}" if compressed else self.etag
         response["Last-Modified"] = http_date(self.last_modified)
         patch_cache_control(response, public=True, max_age=MAX_AGE)
-        patch_vary_headers(response, ("Accept-Language",))
         return response
 
 

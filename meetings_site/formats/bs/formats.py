@@ -1,0 +1,3 @@
+FIRST_DAY_OF_WEEK = 1
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "j. N. Y. H:i"

@@ -1,0 +1,1 @@
+FIRST_DAY_OF_WEEK = 1

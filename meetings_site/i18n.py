@@ -1,0 +1,140 @@
+"""Which language a request is answered in, the visitor's saved choice, and a page's other languages.
+
+Public pages have one language per URL: ``/sq/meetings/`` is Albanian for everyone and an
+unprefixed public URL is English, so a shared link opens in the language it was shared in and a
+cache or a search engine sees one language per address. Only ``/`` and the editors' pages (the
+admin, password resets), which have no language in their URL, follow the visitor: the language
+saved by the switcher, then the browser's Accept-Language.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
+from django.urls import Resolver404, get_resolver, get_urlconf, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from meetings_site.languages import BY_CODE, OFFERED
+
+# The URL namespaces under i18n_patterns (meetings_site/urls.py): one language per address.
+LANGUAGE_PER_URL_NAMESPACES = {"events"}
+LANGUAGE_FIELD = "language"
+
+
+def chosen_language(request):
+    """The visitor's saved choice, else the best match for Accept-Language, else English."""
+    return translation.get_language_from_request(request, check_path=False)
+
+
+def has_language_per_url(path):
+    """Whether the address says its language (a prefixed public URL, or an unprefixed one: English)."""
+    if translation.get_language_from_path(path):
+        return True
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            match = get_resolver(get_urlconf()).resolve(path)
+        except Resolver404:
+            return False
+    return match.namespace in LANGUAGE_PER_URL_NAMESPACES
+
+
+def request_language(request):
+    """The language a request is answered in: its URL's, or for pages without one, the visitor's."""
+    from_path = translation.get_language_from_path(request.path_info)
+    if from_path:
+        return from_path
+    if has_language_per_url(request.path_info):
+        return settings.LANGUAGE_CODE
+    return chosen_language(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with the language chosen by request_language.
+
+    Django's would answer the admin in English only (an unprefixed URL is the default language
+    once the public URLs have prefixes), and say ``Vary: Accept-Language`` on public pages whose
+    language is in their address, which would split every shared cache's entries by browser.
+    """
+
+    def process_request(self, request):
+        translation.activate(request_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if not has_language_per_url(request.path_info):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class HomeLanguageMiddleware:
+    """``/`` opens the home page in the visitor's language: their saved choice, then Accept-Language.
+
+    Before the page cache, which would otherwise answer every visitor with the English home page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != "/" or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        language = chosen_language(request)
+        if language == settings.LANGUAGE_CODE:
+            response = self.get_response(request)
+        else:
+            response = HttpResponseRedirect(url_in_language("/", language) + query_suffix(request))
+            response["Cache-Control"] = "private"
+        # Whoever asks for "/" with another cookie or browser language may get another answer.
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+def query_suffix(request):
+    query = request.META.get("QUERY_STRING", "")
+    return f"?{query}" if query else ""
+
+
+def url_in_language(path, language):
+    """The same page (and query) in another language; the path as it is if it has no language."""
+    current = translation.get_language_from_path(urlsplit(path).path) or settings.LANGUAGE_CODE
+    with translation.override(current):
+        return translate_url(path, language)
+
+
+def page_in_every_language(request):
+    """(language, absolute URL) of the current public page in each offered language, for hreflang."""
+    path = request.get_full_path()
+    return [(language, settings.SITE_URL + url_in_language(path, language.code)) for language in OFFERED]
+
+
+@csrf_exempt  # public pages carry no CSRF token (they are cached whole); a forged post only picks a language
+@require_POST
+def choose_language(request):
+    """The language switcher: saves the choice and opens the same page, with its filters, in it."""
+    code = request.POST.get(LANGUAGE_FIELD, "")
+    if code not in BY_CODE:
+        return HttpResponseBadRequest(_("There is no such language on this site."), content_type="text/plain")
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(url_in_language(next_url, code))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -1,0 +1,56 @@
+"""The languages the site is offered in, each named in itself, and what Django needs told about them.
+
+A language is offered only when its catalog is complete (tests/test_catalogs.py fails otherwise).
+Serbian is written in Cyrillic (``sr``); its Latin catalog is derived from it at build time
+(``manage.py compilecatalogs``), so the two never drift. Montenegrin (``cnr``) is a language of its
+own: Django ships nothing for it, so it is registered here, its own catalog comes first and only
+Django's own strings fall back (to Bosnian, then Serbian Latin: ijekavian and Latin first).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import locale
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # as in URLs and <html lang>: BCP 47, lower case
+    name: object  # in the visitor's language (lazy)
+    name_local: str  # in itself, as the switcher shows it
+    cldr: str  # the CLDR locale for country and territory names (Babel)
+
+
+OFFERED = [
+    Language("en", _("English"), "English", "en_GB"),
+    Language("sq", _("Albanian"), "Shqip", "sq"),
+    Language("bs", _("Bosnian"), "Bosanski", "bs"),
+    Language("hr", _("Croatian"), "Hrvatski", "hr"),
+    Language("mk", _("Macedonian"), "Македонски", "mk"),
+    # CLDR has no Montenegrin data; its territory names are those of the Latin script used in
+    # Montenegro, which is all that is read from it: the language is never named from CLDR.
+    Language("cnr", _("Montenegrin"), "Crnogorski", "sr_Latn_ME"),
+    Language("sr", _("Serbian (Cyrillic)"), "Српски", "sr_Cyrl"),
+    Language("sr-latn", _("Serbian (Latin)"), "Srpski", "sr_Latn"),
+    Language("sl", _("Slovenian"), "Slovenščina", "sl"),
+]
+
+BY_CODE = {language.code: language for language in OFFERED}
+
+# Where Django's own strings (admin, forms) come from for a language Django has no catalog for.
+DJANGO_FALLBACKS = {"cnr": ["bs", "sr_Latn"]}
+
+# Which catalog another is derived from mechanically, and how (compilecatalogs).
+DERIVED = {"sr_Latn": ("sr", "cyrillic-to-latin")}
+
+
+def register():
+    """Tell Django about Montenegrin and name every offered language in itself (its switcher, its admin)."""
+    locale.LANG_INFO["cnr"] = {"bidi": False, "code": "cnr", "name": "Montenegrin", "name_local": "Crnogorski"}
+    for language in OFFERED:
+        info = locale.LANG_INFO.setdefault(language.code, {"bidi": False, "code": language.code})
+        info["name_local"] = language.name_local
+
+
+def settings_languages():
+    return [(language.code, language.name) for language in OFFERED]

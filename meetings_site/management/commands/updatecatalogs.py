@@ -1,0 +1,26 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from meetings_site.catalogs import compile_all, edited_locales
+
+# What is not the site's own text: the virtualenv, tests, benchmarks, collected static files.
+IGNORED = [".venv", "tests", "perf", "staticfiles", "node_modules", "backups", "bench-results"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-extract the translatable strings into every edited catalog (needs GNU gettext), "
+        "then compile them all (make messages)."
+    )
+
+    def handle(self, *args, **options):
+        call_command(
+            "makemessages",
+            locale=edited_locales(),
+            ignore_patterns=IGNORED,
+            no_obsolete=True,
+            add_location="file",
+            verbosity=options["verbosity"],
+        )
+        for path in compile_all():
+            self.stdout.write(f"wrote {path}")

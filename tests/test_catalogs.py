@@ -1,0 +1,76 @@
+"""Every offered language is complete: no untranslated or fuzzy string, no placeholder the code
+fills in dropped or renamed, and every string the code marks is in every catalog."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import cyrtranslit
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from meetings_site import catalogs
+from meetings_site.management.commands.updatecatalogs import IGNORED
+
+SOURCE_FOLDERS = ("events", "organisations", "meetings_site", "templates", "static")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+@pytest.mark.parametrize("locale", catalogs.edited_locales())
+def test_every_string_is_translated_with_the_same_placeholders(locale):
+    assert catalogs.problems(locale) == []
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
+def test_every_marked_string_is_in_every_catalog(tmp_path):
+    """The catalogs hold what the code marks today (make messages was run after the last change).
+
+    Extracted from a copy of the source: makemessages writes next to the files it reads.
+    """
+    for folder in SOURCE_FOLDERS:
+        shutil.copytree(settings.BASE_DIR / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("manage.py", "requirements.txt"):
+        shutil.copy(settings.BASE_DIR / name, tmp_path)
+    (tmp_path / "locale").mkdir()
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "sq", "-v0", *[f"--ignore={name}" for name in IGNORED]],
+        cwd=tmp_path,
+        env={**os.environ, "DEBUG": "1"},
+        check=True,
+    )
+    fresh = catalogs.read_catalog(tmp_path / "locale" / "sq" / "LC_MESSAGES" / "django.po", "sq")
+    wanted = {message_key(message) for message in fresh if message.id}
+    for locale in catalogs.edited_locales():
+        held = {message_key(message) for message in catalogs.read_catalog(catalogs.po_path(locale), locale)}
+        assert sorted(map(str, wanted - held)) == [], f"{locale} lacks strings the code marks: run make messages"
+
+
+def message_key(message):
+    return (message.id if isinstance(message.id, str) else message.id[0], message.context)
+
+
+def test_serbian_latin_is_the_cyrillic_catalog_transliterated():
+    """Derived, never typed: every Serbian string reads the same in Latin script."""
+    cyrillic = catalogs.read_catalog(catalogs.po_path("sr"), "sr")
+    checked = 0
+    for message in cyrillic:
+        if message.id and isinstance(message.id, str) and message.string:
+            with translation.override("sr"):
+                written = (
+                    translation.pgettext(message.context, message.id)
+                    if message.context
+                    else translation.gettext(message.id)
+                )
+            with translation.override("sr-latn"):
+                latin = (
+                    translation.pgettext(message.context, message.id)
+                    if message.context
+                    else translation.gettext(message.id)
+                )
+            assert latin == cyrtranslit.to_latin(written, "sr")
+            assert not CYRILLIC.search(latin)
+            checked += 1
+    assert checked == len([message for message in cyrillic if message.id and isinstance(message.id, str)])
