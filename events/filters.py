@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic, linked_to_public_meetings
+from events.search import search_terms
 from organisations.models import Programme
 
 # For each related filter: the table linking a meeting to what the filter chooses, and its column.
@@ -113,15 +114,20 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["q", "organiser", "funder", "programme", "topic", "country", "city", "date_from", "date_to", "status"]
 
     def filter_text(self, queryset, name, value):
-        for word in search_words(value):
-            named = Q(organisation__name__icontains=word) | Q(organisation__acronym__icontains=word)
+        """Meetings where every word of the search is found: in the meeting's text, an organiser's
+        or funder's name, or its place (the venue's name and address only when not withheld).
+
+        Both sides are folded by events.search.normalise, so any script or spelling of a word meets
+        the stored one: a plain, case-sensitive substring test on the folded columns, the same on
+        SQLite and PostgreSQL (where they carry trigram indexes)."""
+        for term in search_terms(search_words(value)):
+            named = Q(organisation__search_text__contains=term)
             queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
+                Q(search_text__contains=term)
                 | Exists(MeetingOrganiser.objects.filter(named, meeting=OuterRef("pk")))
                 | Exists(MeetingFunder.objects.filter(named, meeting=OuterRef("pk")))
-                | Q(venue__city__icontains=word)
+                | Q(venue__city_search_text__contains=term)
+                | Q(venue__search_text__contains=term, withhold_venue=False)
             )
         return queryset
 
