@@ -1,4 +1,3 @@
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 from events.search import search_text
@@ -49,14 +48,12 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0007_calendar_import"),
-        # The search reads organisations' search text too; the trigram extension comes with it.
+        # The trigram extension comes with the organisations' search text, and is theirs to drop:
+        # creating it here too would drop it under their index when this migration is reversed.
         ("organisations", "0003_search_text"),
     ]
 
     operations = [
-        # Only on PostgreSQL (the operation checks the database itself); already there after the
-        # organisations' migration, kept so this one stands on its own.
-        TrigramExtension(),
         migrations.AddField(
             model_name="meeting",
             name="search_text",
