@@ -96,7 +96,8 @@ def test_organiser_and_funder_choices_are_the_bodies_that_acted_so(region):
 
 def rendered_form(response):
     html = response.content.decode()
-    return html[html.index('<form method="get"') : html.index("</form>")]
+    start = html.index('<form method="get"')
+    return html[start : html.index("</form>", start)]
 
 
 def test_filter_form_is_rendered_once_per_filter_values(client, region, django_assert_max_num_queries):

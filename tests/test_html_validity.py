@@ -6,6 +6,7 @@ checker: starting Java once keeps this test to a few seconds.
 
 import datetime
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -87,6 +88,11 @@ def site(db):
     MeetingFactory(slug="month-only", start_date=datetime.date(2018, 10, 1), date_precision=DatePrecision.MONTH)
 
 
+# Montenegrin's code, cnr, entered the IANA language subtag registry in 2018; the checker's copy of
+# the registry is dated 2016-10-12, so it calls lang/hreflang "cnr" bad. Only that message is set aside.
+OUTDATED_REGISTRY = re.compile(r"The language subtag “cnr” is not a valid ISO language part of a language tag")
+
+
 @pytest.mark.skipif(JAVA is None, reason="Java is needed to run the Nu HTML Checker")
 def test_every_page_is_valid_html(client, site, tmp_path):
     for name, url in PAGES.items():
@@ -105,5 +111,9 @@ def test_every_page_is_valid_html(client, site, tmp_path):
     )
 
     messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    problems = [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    problems = [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if not OUTDATED_REGISTRY.search(m["message"])
+    ]
     assert problems == []
