@@ -3,6 +3,7 @@
 import gzip
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,7 +14,7 @@ from tests.support.html import parse_xml
 
 pytestmark = pytest.mark.django_db
 
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
 PROTOCOL_LIMIT = 50_000
 
 
@@ -31,9 +32,15 @@ def queries_of(call):
     return response, len(queries)
 
 
+def in_every_language(path):
+    """A page's address in each of the site's languages, English (the root) first."""
+    return [f"http://testserver{'' if code == 'en' else '/' + code}{path}" for code, _name in settings.LANGUAGES]
+
+
 @pytest.fixture
 def two_per_page(monkeypatch):
-    monkeypatch.setattr(MeetingSitemap, "limit", 2)
+    """Two meetings a page: each is listed once per language."""
+    monkeypatch.setattr(MeetingSitemap, "limit", 2 * len(settings.LANGUAGES))
 
 
 def test_pages_stay_within_the_protocols_limit():
@@ -67,13 +74,27 @@ def test_sections_list_the_fixed_pages_and_published_meetings_page_by_page(clien
     second = url_locations(client.get("/sitemap-meetings.xml?p=2"))
 
     assert pages == [
-        "http://testserver/",
-        "http://testserver/meetings/",
-        "http://testserver/organisers/",
-        "http://testserver/funders/",
+        *in_every_language("/"),
+        *in_every_language("/meetings/"),
+        *in_every_language("/organisers/"),
+        *in_every_language("/funders/"),
     ]
-    assert first == ["http://testserver/meetings/meeting-0/", "http://testserver/meetings/meeting-1/"]
-    assert second == ["http://testserver/meetings/meeting-2/"]
+    assert first == [*in_every_language("/meetings/meeting-0/"), *in_every_language("/meetings/meeting-1/")]
+    assert second == in_every_language("/meetings/meeting-2/")
+
+
+def test_every_address_names_its_other_languages_and_english_as_the_default(client):
+    MeetingFactory(slug="everywhere")
+
+    urls = parse_xml(client.get("/sitemap-meetings.xml").content).findall("sm:url", NS)
+
+    assert len(urls) == len(settings.LANGUAGES)
+    for url in urls:
+        alternates = [(link.get("hreflang"), link.get("href")) for link in url.findall("xhtml:link", NS)]
+        assert alternates == [
+            *zip([code for code, _name in settings.LANGUAGES], in_every_language("/meetings/everywhere/"), strict=True),
+            ("x-default", "http://testserver/meetings/everywhere/"),
+        ]
 
 
 # Committed for real: the data version moves when a transaction commits.
@@ -87,14 +108,17 @@ def test_a_sitemap_page_is_built_once_per_data_version(client):
     after_edit = client.get("/sitemap-meetings.xml")
 
     assert queries == 0
-    assert url_locations(again) == ["http://testserver/meetings/first/"]
-    assert url_locations(after_edit) == ["http://testserver/meetings/first/", "http://testserver/meetings/second/"]
+    assert url_locations(again) == in_every_language("/meetings/first/")
+    assert url_locations(after_edit) == [
+        *in_every_language("/meetings/first/"),
+        *in_every_language("/meetings/second/"),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_unpublishing_a_meeting_takes_it_out_of_the_cached_sitemap(client):
     meeting = MeetingFactory(slug="soon-hidden")
-    assert url_locations(client.get("/sitemap-meetings.xml")) == ["http://testserver/meetings/soon-hidden/"]
+    assert url_locations(client.get("/sitemap-meetings.xml")) == in_every_language("/meetings/soon-hidden/")
 
     meeting.publication = Publication.DRAFT
     meeting.save()
@@ -134,4 +158,4 @@ def test_a_gzip_client_gets_the_same_sitemap_compressed(client):
     assert "Accept-Encoding" in zipped["Vary"]
     assert zipped["X-Robots-Tag"] == "noindex, noodp, noarchive"
     assert gzip.decompress(zipped.content) == plain.content
-    assert url_locations(plain) == ["http://testserver/meetings/zipped/"]
+    assert url_locations(plain) == in_every_language("/meetings/zipped/")

@@ -1,5 +1,6 @@
 """The sitemap: an index (/sitemap.xml) of sections, the site's fixed pages and every published
-meeting (drafts never), the meetings split into pages of at most URLS_PER_PAGE.
+meeting (drafts never), each in every language with its alternates, the meetings split into pages
+of at most URLS_PER_PAGE addresses (a meeting in nine languages is nine).
 
 Building a sitemap costs time in proportion to the meetings it lists, so each response is built
 once per data version (any public change moves it) and kept gzip'd under one key per scheme,
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
@@ -32,9 +34,38 @@ CANONICAL_PAGE = re.compile(r"[1-9][0-9]{0,8}")
 KEPT_HEADERS = ("Content-Type", "Last-Modified", "X-Robots-Tag")
 
 
-class MeetingSitemap(Sitemap):
+class InEveryLanguage:
+    """Each page once per language, with the others as its alternates (hreflang) and English as x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class MeetingsInEveryLanguage(Paginator):
+    """Pages of meetings, each once per language; counted and sliced in the database.
+
+    Django's i18n sitemap pairs every item with every language in memory before paginating,
+    which would read every meeting to build any page.
+    """
+
+    def __init__(self, queryset, per_page, languages):
+        super().__init__(queryset, per_page)
+        self.languages = languages
+
+    def _get_page(self, object_list, number, paginator):
+        pairs = [(item, code) for item in object_list for code in self.languages]
+        return super()._get_page(pairs, number, paginator)
+
+
+class MeetingSitemap(InEveryLanguage, Sitemap):
     changefreq = "weekly"
     limit = URLS_PER_PAGE
+
+    @property
+    def paginator(self):
+        languages = self._languages()
+        return MeetingsInEveryLanguage(self.items(), max(1, self.limit // len(languages)), languages)
 
     def items(self):
         return Meeting.objects.published().only("slug", "updated_at").order_by("pk")
@@ -47,7 +78,7 @@ class MeetingSitemap(Sitemap):
         return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(InEveryLanguage, Sitemap):
     changefreq = "daily"
 
     def items(self):
