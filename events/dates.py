@@ -2,8 +2,8 @@
 
 Every pattern is a translatable string and month names come from Django's
 translated calendar, so each language words a date range its own way. The
-day-and-month patterns use ``MONTHS_ALT`` (the form a month takes next to a
-day, genitive in several of the region's languages); month-only dates use
+day-and-month patterns use ``MONTHS_NEXT_TO_A_DAY`` (the form a month takes next
+to a day, genitive in several of the region's languages); month-only dates use
 ``MONTHS``.
 """
 
@@ -11,9 +11,27 @@ import datetime
 import zoneinfo
 
 from django.utils import formats, timezone
-from django.utils.dates import MONTHS, MONTHS_ALT
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
+
+# Django's own day-and-month names (the same context and ids as django.utils.dates.MONTHS_ALT),
+# in the project's catalogs too, which come first: some of Django's translations capitalise
+# them ("25. Април 2019."), which none of the region's languages does inside a date.
+MONTHS_NEXT_TO_A_DAY = {
+    1: pgettext_lazy("alt. month", "January"),
+    2: pgettext_lazy("alt. month", "February"),
+    3: pgettext_lazy("alt. month", "March"),
+    4: pgettext_lazy("alt. month", "April"),
+    5: pgettext_lazy("alt. month", "May"),
+    6: pgettext_lazy("alt. month", "June"),
+    7: pgettext_lazy("alt. month", "July"),
+    8: pgettext_lazy("alt. month", "August"),
+    9: pgettext_lazy("alt. month", "September"),
+    10: pgettext_lazy("alt. month", "October"),
+    11: pgettext_lazy("alt. month", "November"),
+    12: pgettext_lazy("alt. month", "December"),
+}
 
 
 def date_to_be_confirmed():
@@ -23,7 +41,9 @@ def date_to_be_confirmed():
 def day_in_words(day):
     """24 April 2019"""
     # Translators: "24 April 2019"; {month} is the month's name in the form it takes next to a day.
-    return pgettext("one day", "{day} {month} {year}").format(day=day.day, month=MONTHS_ALT[day.month], year=day.year)
+    return pgettext("one day", "{day} {month} {year}").format(
+        day=day.day, month=MONTHS_NEXT_TO_A_DAY[day.month], year=day.year
+    )
 
 
 def month_in_words(day):
@@ -39,15 +59,15 @@ def day_range_in_words(start, end):
     if (start.year, start.month) == (end.year, end.month):
         # Translators: "23–25 October 2018"; the dash is an en dash.
         return pgettext("days in one month", "{start_day}–{end_day} {month} {year}").format(
-            start_day=start.day, end_day=end.day, month=MONTHS_ALT[start.month], year=start.year
+            start_day=start.day, end_day=end.day, month=MONTHS_NEXT_TO_A_DAY[start.month], year=start.year
         )
     if start.year == end.year:
         # Translators: "30 September – 2 October 2018".
         return pgettext("days across months", "{start_day} {start_month} – {end_day} {end_month} {year}").format(
             start_day=start.day,
-            start_month=MONTHS_ALT[start.month],
+            start_month=MONTHS_NEXT_TO_A_DAY[start.month],
             end_day=end.day,
-            end_month=MONTHS_ALT[end.month],
+            end_month=MONTHS_NEXT_TO_A_DAY[end.month],
             year=start.year,
         )
     # Translators: "30 December 2018 – 2 January 2019"; {start} and {end} are whole dates.
