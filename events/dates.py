@@ -11,13 +11,26 @@ import datetime
 import zoneinfo
 
 from django.utils import formats, timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-# Django's own day-and-month names (the same context and ids as django.utils.dates.MONTHS_ALT),
-# in the project's catalogs too, which come first: some of Django's translations capitalise
-# them ("25. Април 2019."), which none of the region's languages does inside a date.
+# Django's own month names (the same ids and contexts as django.utils.dates MONTHS and MONTHS_ALT),
+# in the project's catalogs too, which come first: some of Django's translations capitalise them
+# ("25. Април 2019.", "Listopad 2018."), which none of the region's languages does in a date.
+MONTHS = {
+    1: gettext_lazy("January"),
+    2: gettext_lazy("February"),
+    3: gettext_lazy("March"),
+    4: gettext_lazy("April"),
+    5: gettext_lazy("May"),
+    6: gettext_lazy("June"),
+    7: gettext_lazy("July"),
+    8: gettext_lazy("August"),
+    9: gettext_lazy("September"),
+    10: gettext_lazy("October"),
+    11: gettext_lazy("November"),
+    12: gettext_lazy("December"),
+}
 MONTHS_NEXT_TO_A_DAY = {
     1: pgettext_lazy("alt. month", "January"),
     2: pgettext_lazy("alt. month", "February"),

@@ -125,11 +125,21 @@ def test_day_range_of_one_day_without_end():
     assert day_range_in_words(D(2019, 4, 24), None) == "24 April 2019"
 
 
-def test_month_names_follow_the_active_language_in_the_form_used_with_a_day():
-    with translation.override("hr"):
-        with_days = meeting_dates_in_words(meeting(D(2018, 10, 23), D(2018, 10, 25)))
-        month_only = meeting_dates_in_words(meeting(D(2018, 10, 1), precision=DatePrecision.MONTH))
-    assert (with_days, month_only) == ("23–25 listopada 2018", "Listopad 2018")
+@pytest.mark.parametrize(
+    "language, with_days, month_only",
+    [
+        # Croatian: the genitive next to a day, the ordinal dot, the nominative alone.
+        ("hr", "23.–25. listopada 2018.", "listopad 2018."),
+        ("sr", "23.–25. октобар 2018.", "октобар 2018."),
+        ("sr-latn", "23.–25. oktobar 2018.", "oktobar 2018."),
+        ("sq", "23–25 tetor 2018", "tetor 2018"),
+    ],
+)
+def test_dates_read_as_each_language_writes_them(language, with_days, month_only):
+    with translation.override(language):
+        days = meeting_dates_in_words(meeting(D(2018, 10, 23), D(2018, 10, 25)))
+        month = meeting_dates_in_words(meeting(D(2018, 10, 1), precision=DatePrecision.MONTH))
+    assert (days, month) == (with_days, month_only)
 
 
 @given(
