@@ -7,6 +7,7 @@ own: Django ships nothing for it, so it is registered here, its own catalog come
 Django's own strings fall back (to Bosnian, then Serbian Latin: ijekavian and Latin first).
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import locale
@@ -20,6 +21,10 @@ class Language:
     name_local: str  # in itself, as the switcher shows it
     cldr: str  # the CLDR locale for country and territory names (Babel)
 
+    @property
+    def cldr_is_own(self):
+        return self.cldr.split("_")[0] == self.code.split("-")[0]
+
 
 OFFERED = [
     Language("en", _("English"), "English", "en_GB"),
@@ -27,9 +32,10 @@ OFFERED = [
     Language("bs", _("Bosnian"), "Bosanski", "bs"),
     Language("hr", _("Croatian"), "Hrvatski", "hr"),
     Language("mk", _("Macedonian"), "Македонски", "mk"),
-    # CLDR has no Montenegrin data; its territory names are those of the Latin script used in
-    # Montenegro, which is all that is read from it: the language is never named from CLDR.
-    Language("cnr", _("Montenegrin"), "Crnogorski", "sr_Latn_ME"),
+    # CLDR has no Montenegrin data. Country names are read from Bosnian's: the ijekavian Latin
+    # forms Montenegrin writes (CLDR's sr_Latn_ME is Serbian, ekavian: "Severna Makedonija").
+    # Only names are read from it: the language itself is never named from CLDR.
+    Language("cnr", _("Montenegrin"), "Crnogorski", "bs"),
     Language("sr", _("Serbian (Cyrillic)"), "Српски", "sr_Cyrl"),
     Language("sr-latn", _("Serbian (Latin)"), "Srpski", "sr_Latn"),
     Language("sl", _("Slovenian"), "Slovenščina", "sl"),
@@ -54,3 +60,21 @@ def register():
 
 def settings_languages():
     return [(language.code, language.name) for language in OFFERED]
+
+
+def territory_name(code, language_code):
+    """A country's or territory's name in a language, from CLDR (Babel), or None when CLDR has none.
+
+    CLDR, not a hand-kept list: its names are current (North Macedonia, never "Macedonia").
+    """
+    language = BY_CODE.get(language_code)
+    if language is None or not code:
+        return None
+    return _territories(language.cldr).get(code.upper())
+
+
+@functools.cache
+def _territories(cldr_locale):
+    from babel import Locale
+
+    return dict(Locale.parse(cldr_locale).territories)
