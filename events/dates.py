@@ -17,6 +17,16 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 # Django's own month names (the same ids and contexts as django.utils.dates MONTHS and MONTHS_ALT),
 # in the project's catalogs too, which come first: some of Django's translations capitalise them
 # ("25. Април 2019.", "Listopad 2018."), which none of the region's languages does in a date.
+# And the weekdays (Django's ids), which the region's languages also write in lower case.
+WEEKDAYS = {
+    0: gettext_lazy("Monday"),
+    1: gettext_lazy("Tuesday"),
+    2: gettext_lazy("Wednesday"),
+    3: gettext_lazy("Thursday"),
+    4: gettext_lazy("Friday"),
+    5: gettext_lazy("Saturday"),
+    6: gettext_lazy("Sunday"),
+}
 MONTHS = {
     1: gettext_lazy("January"),
     2: gettext_lazy("February"),
