@@ -7,6 +7,7 @@ admin, password resets), which have no language in their URL, follow the visitor
 saved by the switcher, then the browser's Accept-Language.
 """
 
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -36,12 +37,17 @@ def has_language_per_url(path):
     """Whether the address says its language (a prefixed public URL, or an unprefixed one: English)."""
     if translation.get_language_from_path(path):
         return True
+    return unprefixed_namespace(get_urlconf() or settings.ROOT_URLCONF, path) in LANGUAGE_PER_URL_NAMESPACES
+
+
+# Asked on every request, before the page cache: remembered per path (bounded, junk paths only evict).
+@functools.lru_cache(maxsize=4096)
+def unprefixed_namespace(urlconf, path):
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            match = get_resolver(get_urlconf()).resolve(path)
+            return get_resolver(urlconf).resolve(path).namespace
         except Resolver404:
-            return False
-    return match.namespace in LANGUAGE_PER_URL_NAMESPACES
+            return None
 
 
 def request_language(request):

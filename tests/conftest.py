@@ -4,9 +4,11 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.management import call_command
+from django.utils import translation
 
 from events.management.commands.loadseed import SEED_FIXTURES
 
@@ -25,6 +27,15 @@ def test_settings(settings):
     # bound itself set their own (and move the clock).
     settings.VERSION_CACHE_SECONDS = 3600
     return settings
+
+
+@pytest.fixture(autouse=True)
+def english_to_start_with():
+    """Each test starts in English: a request leaves its language active in the thread, and
+    reverse() in the next test would otherwise write that language's prefix."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
