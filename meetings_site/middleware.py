@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils import translation
+
+from meetings_site.i18n import request_language
 
 logger = logging.getLogger("meetings_site.availability")
 
@@ -24,15 +27,19 @@ def service_unavailable_response(request=None):
     """A 503 with Retry-After and the static friendly page, rendered without touching the database.
 
     The template is rendered without a request, so no context processor (user, messages)
-    can reach for the database.
+    can reach for the database; in the request's language, which an outage met before the
+    view (in the page cache) would otherwise leave to whatever the thread last served.
     """
+    language = request_language(request) if request is not None else settings.LANGUAGE_CODE
     try:
-        body = loader.render_to_string("503.html", {"retry_after": settings.RETRY_AFTER_SECONDS})
+        with translation.override(language):
+            body = loader.render_to_string("503.html", {"retry_after": settings.RETRY_AFTER_SECONDS})
     except Exception:
         logger.exception("503 page could not be rendered; sending the plain fallback")
         body = FALLBACK_503_BODY
     response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
+    response["Content-Language"] = language
     # Intermediate caches must not keep the outage page once the database is back.
     response["Cache-Control"] = "no-store"
     return response

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, connections
 from django.db.utils import load_backend
 from django.test import Client
+from django.utils import translation
 
 from tests.support.factories import MeetingFactory
 
@@ -70,6 +71,19 @@ def test_database_outage_answers_503_with_retry_after_and_the_friendly_page(data
     assert "<h1>Temporarily unavailable</h1>" in body
     assert SITE_NAME in body  # the site's design, not a bare error
     assert "Traceback" not in body
+
+
+@pytest.mark.parametrize("language", ["sr", "sq"])
+def test_the_outage_page_is_in_the_language_of_the_address(database_down, language):
+    Client(raise_request_exception=False).get("/mk/meetings/")  # another language served just before
+    response = Client(raise_request_exception=False).get(f"/{language}/meetings/")
+
+    with translation.override(language):
+        heading = translation.gettext("Temporarily unavailable")
+    assert response.status_code == 503
+    assert response["Content-Language"] == language
+    assert heading != "Temporarily unavailable"
+    assert f"<h1>{heading}</h1>" in response.content.decode()
 
 
 @pytest.mark.parametrize(
