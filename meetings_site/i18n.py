@@ -79,16 +79,20 @@ class LanguageMiddleware(LocaleMiddleware):
         return response
 
 
-class HomeLanguageMiddleware:
-    """``/`` opens the home page in the visitor's language: their saved choice, then Accept-Language.
+class EarlyLanguageMiddleware:
+    """The request's language from its first middleware on, and ``/`` in the visitor's language.
 
-    Before the page cache, which would otherwise answer every visitor with the English home page.
+    Before the page cache: what answers before any view (an outage met in the cache, a 400 for
+    a bad Host) speaks the request's language, not whatever the thread served last; and ``/``
+    redirects by the saved choice, then Accept-Language, where the cache would otherwise answer
+    every visitor with the English home page. LanguageMiddleware, later, does the same for views.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        translation.activate(request_language(request))
         if request.path_info != "/" or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         language = chosen_language(request)

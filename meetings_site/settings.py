@@ -94,8 +94,8 @@ MIDDLEWARE = [
     "meetings_site.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # "/" opens in the visitor's language; before the page cache, which keys on the address.
-    "meetings_site.i18n.HomeLanguageMiddleware",
+    # The request's language before the page cache; "/" opens in the visitor's language.
+    "meetings_site.i18n.EarlyLanguageMiddleware",
     # Whole public pages for anonymous visitors, already compressed; pins the calendar version per request.
     "events.cache.middleware.PublicPageCacheMiddleware",
     # HTML gzip'd; public pages hold no CSRF token (BREACH: see docs/deploy.md).

@@ -197,3 +197,13 @@ def test_montenegrin_is_a_language_of_its_own_with_djangos_strings_from_its_neig
     assert bosnian != "Log in"
     assert bosnian in login.content.decode()
     assert "srpski" not in login.content.decode().lower()
+
+
+@pytest.mark.parametrize("code", ["sr", "sq"])
+def test_an_error_met_before_any_view_is_in_the_language_of_the_address(client, code):
+    client.get("/mk/meetings/")  # another language served just before, in the same thread
+    response = client.get(f"/{code}/meetings/", headers={"host": "not-our-host.example"})
+
+    assert response.status_code == 400
+    assert f"<h1>{in_language(code, 'Bad request')}</h1>" in response.content.decode()
+    assert in_language(code, "Bad request") != "Bad request"
