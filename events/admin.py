@@ -5,6 +5,7 @@ pages in events.editors.admin_views, history in events.editors.history. Every sa
 transaction (Django wraps the change form and delete views; the rest do it here).
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -17,16 +18,27 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from events.editors import actions as editing
 from events.editors.admin_views import MeetingEditorViews
 from events.editors.clashes import find_clashes
-from events.editors.forms import CancelForm, MeetingAdminForm
+from events.editors.forms import LIKELY_DUPLICATE, CancelForm, MeetingAdminForm
 from events.editors.history import link_history
-from events.markdown import render_markdown
-from events.models import BackToBack, Country, Meeting, MeetingFunder, MeetingOrganiser, Topic, Venue
+from events.markdown import render_markdown, validate_description_length
+from events.models import (
+    MEETING_LANGUAGES,
+    BackToBack,
+    Country,
+    Meeting,
+    MeetingFunder,
+    MeetingOrganiser,
+    Topic,
+    Venue,
+    language_choices,
+)
 
 
 @admin.register(Country)
@@ -35,8 +47,17 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+# Translated fields (events/translation.py) show one field per language in the same form, grouped in
+# tabs by static/js/translation-tabs.js (modeltranslation's own tabs load jQuery UI from a third-party
+# server, which the Content-Security-Policy forbids).
+TRANSLATION_TABS = "js/translation-tabs.js"
+
+
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TranslationAdmin):
+    class Media:
+        js = [TRANSLATION_TABS]
+
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -175,17 +196,70 @@ class YearListFilter(OfferedValueListFilter):
 # --- The meeting admin -------------------------------------------------------
 
 
+class LanguageCodesField(forms.MultipleChoiceField):
+    """Languages as checkboxes, stored as the model keeps them: space-separated codes, in the fixed
+    order of MEETING_LANGUAGES (so the same choice is always the same text)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=language_choices, **kwargs)
+
+    def prepare_value(self, value):
+        return value.split() if isinstance(value, str) else value
+
+    def has_changed(self, initial, data):
+        return super().has_changed(self.prepare_value(initial or ""), data)
+
+    def clean(self, value):
+        codes = set(super().clean(value))
+        return " ".join(code for code in MEETING_LANGUAGES if code in codes)
+
+
+class TranslatedMeetingAdminForm(MeetingAdminForm):
+    """The editors' form with the title in every language (title_en, title_sq…): a likely duplicate
+    is one with the same English title, the title every meeting has, whatever the admin's language."""
+
+    working_languages = LanguageCodesField(
+        label=_("working languages"), required=False, help_text=_("The languages the meeting is held in.")
+    )
+    interpretation_into = LanguageCodesField(
+        label=_("interpretation into"), required=False, help_text=_("The languages interpreted into, if any.")
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The form's own length check reads "description"; each language's description has the limit.
+        for name in self.fields:
+            if name.startswith("description_") and cleaned_data.get(name):
+                try:
+                    validate_description_length(cleaned_data[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned_data
+
+    def check_not_a_duplicate(self, cleaned_data):
+        title, start_date = cleaned_data.get("title_en"), cleaned_data.get("start_date")
+        if not title or not start_date:
+            return
+        twins = Meeting.objects.filter(title_en__iexact=title.strip(), start_date=start_date)
+        twin = twins.exclude(pk=self.instance.pk).first()
+        if twin:
+            self.add_error("title_en", forms.ValidationError(LIKELY_DUPLICATE, params={"title": twin.title}))
+
+
 @admin.register(Meeting)
-class MeetingAdmin(MeetingEditorViews, SimpleHistoryAdmin):
-    form = MeetingAdminForm
+class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
+    form = TranslatedMeetingAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/events/meeting/change_form.html"
     change_list_template = "admin/events/meeting/change_list.html"
     object_history_template = "admin/events/meeting/object_history.html"
 
     class Media:
-        # Progressive enhancement: without it, the preview appears after saving.
-        js = ["js/markdown-preview.js"]
+        # Progressive enhancement: without them, the preview appears after saving, and every
+        # language's field shows in its own row.
+        js = ["js/markdown-preview.js", TRANSLATION_TABS]
 
     list_display = ["title", "start_date", "end_date", "city", "status", "publication"]
     list_filter = [
@@ -198,7 +272,8 @@ class MeetingAdmin(MeetingEditorViews, SimpleHistoryAdmin):
         "date_precision",
     ]
     list_select_related = ["venue__country"]
-    search_fields = ["title", "organisers__name", "organisers__acronym", "venue__city"]
+    # The title in the admin's language and in English, which every meeting has.
+    search_fields = ["title", "title_en", "organisers__name", "organisers__acronym", "venue__city"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["venue"]
@@ -240,6 +315,8 @@ class MeetingAdmin(MeetingEditorViews, SimpleHistoryAdmin):
                     "topics",
                     "programmes",
                     "countries",
+                    "working_languages",
+                    "interpretation_into",
                     "description",
                     "description_preview",
                     "external_url",

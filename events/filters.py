@@ -11,7 +11,16 @@ from django.http import QueryDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Country, Meeting, MeetingFunder, MeetingOrganiser, Status, Topic, linked_to_public_meetings
+from events.models import (
+    Country,
+    Meeting,
+    MeetingFunder,
+    MeetingOrganiser,
+    Status,
+    Topic,
+    language_choices,
+    linked_to_public_meetings,
+)
 from events.search import search_terms
 from organisations.models import Programme
 
@@ -108,10 +117,30 @@ class MeetingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
+    # Named in the visitor's language when the form is drawn (a callable: the filter is built once).
+    language = django_filters.MultipleChoiceFilter(
+        label=_("Language"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_language",
+        help_text=_("Held in it, or interpreted into it."),
+    )
 
     class Meta:
         model = Meeting
-        fields = ["q", "organiser", "funder", "programme", "topic", "country", "city", "date_from", "date_to", "status"]
+        fields = [
+            "q",
+            "organiser",
+            "funder",
+            "programme",
+            "topic",
+            "country",
+            "city",
+            "date_from",
+            "date_to",
+            "status",
+            "language",
+        ]
 
     def filter_text(self, queryset, name, value):
         """Meetings where every word of the search is found: in the meeting's text, an organiser's
@@ -137,6 +166,12 @@ class MeetingFilter(django_filters.FilterSet):
             return queryset
         table, column = LINK_TABLES[name]
         return queryset.linked_through(table, **{f"{column}__in": value})
+
+    def filter_language(self, queryset, name, value):
+        """Meetings held in, or interpreted into, any of the chosen languages."""
+        if not chosen(value):
+            return queryset
+        return queryset.in_languages(value)
 
     def filter_country(self, queryset, name, value):
         if not chosen(value):

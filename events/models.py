@@ -18,15 +18,17 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from events import dates, search
-from organisations.models import Organisation, Programme
+from organisations.models import EnglishColumnsMixin, Organisation, Programme, translated_values
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
 # The two orders of the public lists, each one an index can give (see the migrations' indexes).
-UPCOMING_ORDER = ("start_date", "start_time", "title", "pk")
-PAST_ORDER = ("-start_date", "start_time", "title", "pk")
+# By the English title (the column every meeting has), so a list is in the same order in every language.
+UPCOMING_ORDER = ("start_date", "start_time", "title_en", "pk")
+PAST_ORDER = ("-start_date", "start_time", "title_en", "pk")
 # How far a meeting page follows chains of back-to-back links (one query per hop).
 MAX_CLUSTER_HOPS = 6
 # Room kept at the end of a slug for "-<number>" (unique_slugs reads what is taken by the rest).
@@ -50,6 +52,59 @@ KOSOVO_FOOTNOTE = _(
     "*This designation is without prejudice to positions on status, and is in line with "
     "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
 )
+
+
+# The languages a meeting in this region may be held or interpreted in (BCP 47 codes, as
+# Meeting.working_languages and interpretation_into store them, space-separated).
+MEETING_LANGUAGES = ("en", "fr", "de", "sq", "bs", "hr", "mk", "cnr", "sr", "sl", "tr", "it", "el", "ro", "bg", "hu")
+UNKNOWN_LANGUAGE = _("“%(value)s” is not one of the languages offered.")
+# Translators: Montenegrin in a list of languages, written as your language writes language names in a
+# sentence (e.g. lower case: "crnogorski"). The CLDR has no name for it.
+MONTENEGRIN_IN_A_LIST = pgettext_lazy("language name in a list", "Montenegrin")
+# Translators: %(languages)s is a list of languages, %(interpretation)s another, e.g. "English, with
+# interpretation into Albanian and Macedonian".
+WITH_INTERPRETATION = _("%(languages)s, with interpretation into %(interpretation)s")
+# Translators: %(interpretation)s is a list of languages.
+INTERPRETATION_ONLY = _("Interpretation into %(interpretation)s")
+
+
+def validate_language_codes(value):
+    for code in value.split():
+        if code not in MEETING_LANGUAGES:
+            raise ValidationError(UNKNOWN_LANGUAGE, params={"value": code}, code="unknown_language")
+
+
+def _active_cldr():
+    # Imported here: the site's language table and Babel are needed only when a name is shown.
+    from modeltranslation.utils import get_language
+
+    from meetings_site.languages import BY_CODE
+
+    return BY_CODE[get_language()].cldr
+
+
+def language_name(code, cldr=None):
+    """A language's name in the active language of the site, from the CLDR (Babel); Montenegrin,
+    which the CLDR does not name, from the site's own catalog (never as Serbian)."""
+    from babel import Locale
+
+    if code == "cnr":
+        return str(MONTENEGRIN_IN_A_LIST)
+    return Locale.parse(cldr or _active_cldr()).languages.get(code, code)
+
+
+def language_names(codes):
+    """The languages' names as a sentence lists them ("Albanian and Macedonian"), in the active language."""
+    from babel.lists import format_list
+
+    cldr = _active_cldr()
+    return format_list([language_name(code, cldr) for code in codes], locale=cldr)
+
+
+def language_choices():
+    """MEETING_LANGUAGES as (code, name) choices, named in the active language."""
+    cldr = _active_cldr()
+    return [(code, language_name(code, cldr)) for code in MEETING_LANGUAGES]
 
 
 def validate_timezone(value):
@@ -86,7 +141,7 @@ class Country(models.Model):
         return f"{self.name}*" if self.needs_designation else self.name
 
 
-class Topic(models.Model):
+class Topic(EnglishColumnsMixin, models.Model):
     """A subject area such as P-CVE, SALW or border security."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -94,7 +149,7 @@ class Topic(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name_en"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
 
@@ -244,6 +299,12 @@ class ProbedExists(Exists):
 
 
 class MeetingQuerySet(models.QuerySet):
+    def order_by(self, *field_names):
+        """By title means by the English title: the translated columns are empty where a meeting has
+        no translation, and a list must come in the same order in every language."""
+        english = {"title": "title_en", "-title": "-title_en"}
+        return super().order_by(*(english.get(name, name) if isinstance(name, str) else name for name in field_names))
+
     def published(self, now=None):
         """Meetings the public may see (publicly_visible)."""
         return self.filter(publicly_visible(now=now))
@@ -270,6 +331,20 @@ class MeetingQuerySet(models.QuerySet):
     def overlapping(self, first_day, last_day):
         """Meetings that take place on at least one day between first_day and last_day inclusive."""
         return self.filter(start_date__lte=last_day, end_date__gte=first_day)
+
+    def in_languages(self, codes):
+        """Meetings whose working languages or interpretation include any of these codes. The columns
+        hold space-separated codes: a code is the whole column, or a word at its start, end or middle."""
+        condition = Q()
+        for code in codes:
+            for column in ("working_languages", "interpretation_into"):
+                condition |= (
+                    Q(**{column: code})
+                    | Q(**{f"{column}__startswith": f"{code} "})
+                    | Q(**{f"{column}__endswith": f" {code}"})
+                    | Q(**{f"{column}__contains": f" {code} "})
+                )
+        return self.filter(condition)
 
     def in_countries(self, countries):
         """Meetings held in, or with participants from, any of these countries (a queryset or list)."""
@@ -335,7 +410,7 @@ class MeetingQuerySet(models.QuerySet):
         )
 
 
-class Meeting(models.Model):
+class Meeting(EnglishColumnsMixin, models.Model):
     """A regional security-cooperation meeting as announced by its organisers."""
 
     # The fields whose change a calendar client must hear about (iCalendar SEQUENCE).
@@ -408,6 +483,21 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     external_url = models.URLField(_("external link"), blank=True)
+    # Space-separated BCP 47 codes of MEETING_LANGUAGES (the admin offers them as checkboxes).
+    working_languages = models.CharField(
+        _("working languages"),
+        max_length=100,
+        blank=True,
+        validators=[validate_language_codes],
+        help_text=_("The languages the meeting is held in."),
+    )
+    interpretation_into = models.CharField(
+        _("interpretation into"),
+        max_length=100,
+        blank=True,
+        validators=[validate_language_codes],
+        help_text=_("The languages interpreted into, if any."),
+    )
     organisers = models.ManyToManyField(
         Organisation, through="MeetingOrganiser", related_name="organised_meetings", verbose_name=_("organisers")
     )
@@ -449,12 +539,11 @@ class Meeting(models.Model):
     # the end of this module and by the bulk writes (calendar import, generate_meetings).
     search_text = models.TextField(_("search text"), blank=True, editable=False)
 
-    # search_text is derived, not history: it is rebuilt from the fields that are kept.
-    history = HistoricalRecords(m2m_fields=[countries, topics, programmes], excluded_fields=["search_text"])
+    # Its history (Meeting.history) is registered in events.translation, after the translated columns.
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["start_date", "start_time", "title"]
+        ordering = ["start_date", "start_time", "title_en"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
@@ -517,13 +606,37 @@ class Meeting(models.Model):
 
     def search_values(self):
         """The strings the public search reads of this meeting: the one place to name them
-        (its organisers, funders and venue are searched through their own search_text)."""
-        return [self.title, self.summary, self.description]
+        (its organisers, funders and venue are searched through their own search_text).
+        Every language's text, so a search in any of them finds the meeting."""
+        return translated_values(self, ("title", "summary", "description"))
 
     def fill_search_text(self):
         self.search_text = search.search_text(self.search_values())
 
     # --- Derived facts ---------------------------------------------------
+
+    @property
+    def working_language_codes(self):
+        return self.working_languages.split()
+
+    @property
+    def interpretation_codes(self):
+        return self.interpretation_into.split()
+
+    @property
+    def language_codes(self):
+        """Every language the meeting can be followed in, each once: its working languages first."""
+        return list(dict.fromkeys(self.working_language_codes + self.interpretation_codes))
+
+    def languages_in_words(self):
+        """ "English, with interpretation into Albanian and Macedonian", in the active language."""
+        interpretation = self.interpretation_codes
+        if not interpretation:
+            return language_names(self.working_language_codes) if self.working_languages else ""
+        into = language_names(interpretation)
+        if not self.working_language_codes:
+            return INTERPRETATION_ONLY % {"interpretation": into}
+        return WITH_INTERPRETATION % {"languages": language_names(self.working_language_codes), "interpretation": into}
 
     @property
     def is_published(self):
@@ -728,7 +841,7 @@ class Meeting(models.Model):
             key=lambda meeting: (
                 meeting.start_date or datetime.date.max,
                 meeting.start_time or datetime.time.min,
-                meeting.title,
+                meeting.title_en or "",
             ),
         )
 
@@ -773,7 +886,7 @@ class OrganisationLinkQuerySet(models.QuerySet):
                 public_meeting_count=Count(relation, filter=publicly_visible(f"{relation}__"), distinct=True)
             )
             .filter(public_meeting_count__gt=0)
-            .order_by("name")
+            .order_by("name_en")
         )
 
 

@@ -70,6 +70,8 @@ def local_site_url(argv, environ):
 SITE_URL = (os.environ.get("SITE_URL") or local_site_url(sys.argv, os.environ)).rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: its admin classes and the translated columns must be in place when the admin loads.
+    "modeltranslation",
     # django.contrib.admin, with a site that answers junk ids and filters as invalid input (never a 500).
     "meetings_site.admin_site.AdminConfig",
     "django.contrib.auth",
@@ -88,6 +90,15 @@ INSTALLED_APPS = [
     "organisations",
     "events",
 ]
+
+# Translated content (events/translation.py, organisations/translation.py): one column per language in
+# the same table. The untranslated column keeps the English text, so English is the fallback of every
+# language; a row built from the original name (an import, a fixture) gives its English column too.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = "default"
+# Slugs come from the English title whatever the editor's admin language.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -2,16 +2,25 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from organisations.models import Organisation, Programme
 
+# The translated names and descriptions (organisations/translation.py): one field per language in
+# the same form, in tabs (static/js/translation-tabs.js; modeltranslation's own tabs load jQuery UI
+# from a third-party server, which the Content-Security-Policy forbids).
+TRANSLATION_TABS = "js/translation-tabs.js"
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(TranslationAdmin):
+    class Media:
+        js = [TRANSLATION_TABS]
+
     # As the meeting form: a website typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "acronym", "kind", "meeting_count"]
-    ordering = ["name"]
+    ordering = ["name_en"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -25,7 +34,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TranslationAdmin):
+    class Media:
+        js = [TRANSLATION_TABS]
+
     list_display = ["name", "short_name", "organisation"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["organisation"]

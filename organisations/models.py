@@ -5,11 +5,71 @@ link to a meeting, so those links and the queries about roles live with the meet
 (``events.models.MeetingOrganiser``, ``MeetingFunder``): this app knows nothing of meetings.
 """
 
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 # Plain folding functions, no models: reading them keeps this app free of the meetings'.
 from events.search import search_text
+
+
+def translated_values(instance, names):
+    """Every language's text of the translated fields ``names`` (organisations/translation.py,
+    events/translation.py), each once, English first: what the public search folds."""
+    values = []
+    for name in names:
+        for code, _name in settings.LANGUAGES:
+            value = getattr(instance, build_localized_fieldname(name, code), None)
+            if value and value not in values:
+                values.append(value)
+    return values
+
+
+def with_translation_columns(model, names):
+    """``names`` for save(update_fields=…), each translated field with all its language columns:
+    a change made in one language must not be left out because the caller named the field."""
+    expanded = set(names)
+    for name in names:
+        for code, _name in settings.LANGUAGES:
+            try:
+                expanded.add(model._meta.get_field(build_localized_fieldname(name, code)).name)
+            except FieldDoesNotExist:
+                break
+    return expanded
+
+
+class EnglishColumnsMixin:
+    """Saves with English active, so the untranslated column (``title``, ``name``) always holds the
+    English text: reading it through the model gives the active language's, and a save would
+    otherwise write whichever language the editor's admin was in. Raw SQL, exports and anything
+    reading the column without the translation layer then read English, as before translations."""
+
+    @property
+    def in_english_only(self):
+        """The translated fields read in English because the active language has no text for them:
+        the page marks them lang="en" and says so. Empty when English is the active language."""
+        from modeltranslation import utils
+        from modeltranslation.translator import translator
+
+        language = utils.get_language()
+        if language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+            return frozenset()
+        english = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        return frozenset(
+            name
+            for name in translator.get_options_for_model(type(self)).fields
+            if not getattr(self, build_localized_fieldname(name, language), None)
+            and getattr(self, build_localized_fieldname(name, english), None)
+        )
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_translation_columns(type(self), kwargs["update_fields"])
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            super().save(*args, **kwargs)
 
 
 class OrganisationKind(models.TextChoices):
@@ -23,7 +83,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organisation(models.Model):
+class Organisation(EnglishColumnsMixin, models.Model):
     """A body that organises, hosts, chairs or funds meetings."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -42,7 +102,8 @@ class Organisation(models.Model):
     search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     class Meta:
-        ordering = ["name"]
+        # By the English name, the column every body has: the same order in every language.
+        ordering = ["name_en"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
@@ -56,14 +117,14 @@ class Organisation(models.Model):
         return self.acronym or self.name
 
     def search_values(self):
-        """The strings the public search reads of this body (search_text)."""
-        return [self.name, self.acronym]
+        """The strings the public search reads of this body (search_text): its name in every language."""
+        return [*translated_values(self, ["name"]), self.acronym]
 
     def fill_search_text(self):
         self.search_text = search_text(self.search_values())
 
 
-class Programme(models.Model):
+class Programme(EnglishColumnsMixin, models.Model):
     """A programme, project or framework under which meetings are held."""
 
     name = models.CharField(_("name"), max_length=250, unique=True)
@@ -81,7 +142,7 @@ class Programme(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name_en"]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
 

@@ -65,7 +65,7 @@ def fill_new_meeting(client, **fields):
     data = form_data(client.get(reverse("admin:events_meeting_add")))
     data.update(
         {
-            "title": "9th Meeting of the Test Network",
+            "title_en": "9th Meeting of the Test Network",
             "slug": "9th-meeting-test-network",
             "date_precision": DatePrecision.DAY,
             "start_date": "2030-04-24",
@@ -190,7 +190,7 @@ def test_a_likely_duplicate_is_refused_at_the_title(editor_client):
     response = editor_client.post(reverse("admin:events_meeting_add"), fill_new_meeting(editor_client))
 
     assert form_errors(response) == {
-        "title": [str(admin_forms.LIKELY_DUPLICATE) % {"title": "9th Meeting of the Test Network"}]
+        "title_en": [str(admin_forms.LIKELY_DUPLICATE) % {"title": "9th Meeting of the Test Network"}]
     }
     assert Meeting.objects.count() == 1
 
@@ -218,10 +218,10 @@ def test_second_editor_save_is_refused_and_points_to_the_history(client, editor)
     other_client = client.__class__()
     other_client.force_login(other)
     fresh = form_data(other_client.get(change_url(meeting)))
-    fresh["title"] = "Board meeting (moved)"
+    fresh["title_en"] = "Board meeting (moved)"
     assert other_client.post(change_url(meeting), fresh).status_code == 302
 
-    stale["title"] = "Board meeting, 35th"
+    stale["title_en"] = "Board meeting, 35th"
     response = client.post(change_url(meeting), stale)
 
     assert response.status_code == 200
@@ -564,7 +564,7 @@ def test_view_on_site_from_the_admin_leads_to_the_public_page_of_a_draft(editor_
 def test_every_change_is_in_the_history_and_can_be_reverted(editor_client):
     meeting = MeetingFactory(title="Original title")
     data = form_data(editor_client.get(change_url(meeting)))
-    data["title"] = "Edited title"
+    data["title_en"] = "Edited title"
     editor_client.post(change_url(meeting), data)
     first = meeting.history.earliest("history_date")
 

@@ -55,7 +55,7 @@ def new_meeting(client, venue, **fields):
     data = form_data(client.get(ADD_URL))
     data.update(
         {
-            "title": "Border police working group",
+            "title_en": "Border police working group",
             "slug": "border-police-working-group",
             "date_precision": DatePrecision.DAY,
             "venue": venue.pk,
@@ -137,13 +137,13 @@ def test_a_multi_day_meeting_with_a_start_time_and_no_end_time_is_warned_at_the_
 
 def test_a_form_refused_for_another_reason_still_shows_the_warning_at_the_field(editor_client):
     venue = VenueFactory(city="Belgrade", timezone="Europe/Belgrade")
-    data = new_meeting(editor_client, venue, start_date="2026-03-29", start_time="02:30", end_time="04:00", title="")
+    data = new_meeting(editor_client, venue, start_date="2026-03-29", start_time="02:30", end_time="04:00", title_en="")
 
     response = editor_client.post(ADD_URL, data)
 
     assert response.status_code == 200
     assert not Meeting.objects.exists()
-    assert list(response.context["adminform"].form.errors) == ["title"]
+    assert list(response.context["adminform"].form.errors) == ["title_en"]
     assert field_warnings(response) == {"start_time": [SKIPPED_IN_BELGRADE]}
 
 

@@ -108,12 +108,12 @@ def test_admin_refuses_a_description_over_the_limit_and_keeps_the_stored_one(edi
     meeting = MeetingFactory(description="The agenda.")
     url = reverse("admin:events_meeting_change", args=[meeting.pk])
     data = form_data(editor_client.get(url))
-    data["description"] = "x" * (MAX_DESCRIPTION_CHARACTERS + 5)
+    data["description_en"] = "x" * (MAX_DESCRIPTION_CHARACTERS + 5)
 
     response = editor_client.post(url, data)
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["description"] == [
+    assert response.context["adminform"].form.errors["description_en"] == [
         DESCRIPTION_TOO_LONG % {"length": MAX_DESCRIPTION_CHARACTERS + 5, "limit": MAX_DESCRIPTION_CHARACTERS}
     ]
     assert Meeting.objects.get(pk=meeting.pk).description == "The agenda."
@@ -123,7 +123,7 @@ def test_admin_saves_a_description_at_the_limit(editor_client):
     meeting = MeetingFactory(description="The agenda.")
     url = reverse("admin:events_meeting_change", args=[meeting.pk])
     data = form_data(editor_client.get(url))
-    data["description"] = "x" * MAX_DESCRIPTION_CHARACTERS
+    data["description_en"] = "x" * MAX_DESCRIPTION_CHARACTERS
 
     response = editor_client.post(url, data)
 

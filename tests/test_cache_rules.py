@@ -382,7 +382,7 @@ def test_one_admin_save_publishes_one_version(admin_client):
     new_topic = TopicFactory(name="New topic")
     url = f"/admin/events/meeting/{meeting.pk}/change/"
     data = form_data(admin_client.get(url))
-    data.update({"title": "After", "topics": [str(new_topic.pk)], "organiser_roles-0-role": "host"})
+    data.update({"title_en": "After", "topics": [str(new_topic.pk)], "organiser_roles-0-role": "host"})
 
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.post(url, data)
@@ -573,7 +573,7 @@ def test_a_draft_edited_in_the_admin_leaves_every_public_answer_as_it_was(client
     data = form_data(admin_client.get(url))
     data.update(
         {
-            "title": "Draft meeting, renamed",
+            "title_en": "Draft meeting, renamed",
             "topics": [str(small_arms.pk)],
             "organiser_roles-0-role": "host",
             "fundings-0-organisation": str(OrganisationFactory(name="Draft funder").pk),
@@ -602,7 +602,7 @@ def test_a_new_draft_with_a_new_venue_and_partner_leaves_every_public_answer_as_
     data = form_data(admin_client.get("/admin/events/meeting/add/"))
     data.update(
         {
-            "title": "A new draft",
+            "title_en": "A new draft",
             "slug": "a-new-draft",
             "date_precision": "day",
             "start_date": "2030-04-24",

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.cache import invalidation
@@ -28,9 +28,11 @@ from events.models import DEFAULT_TIMEZONE, DatePrecision, Meeting, Publication,
 BATCH = 500
 SERIES_PER_QUERY = 200
 # What an import writes onto a meeting; the rest (publication, slug, topics…) is the editors'.
+# A calendar's text is taken as English, the language every meeting has: translations are the
+# editors', and an import leaves them as they are.
 IMPORTED_FIELDS = (
-    "title",
-    "description",
+    "title_en",
+    "description_en",
     "external_url",
     "venue_id",
     "editor_notes",
@@ -198,14 +200,17 @@ def _write(events, series, result, user):
             result.unchanged += 1
     changed += gone
     changed += _gone_from_series(series, {event.uid for event in events}, result, now)
-    for meeting, slug in zip(new, Meeting.objects.unique_slugs([meeting.title for meeting in new]), strict=True):
+    for meeting, slug in zip(new, Meeting.objects.unique_slugs([meeting.title_en for meeting in new]), strict=True):
         meeting.slug = slug
     if new:
         _create(new, now)
         _add_history(new, "+", user, now)
         result.created = new
     if changed:
-        _update(changed, [*IMPORTED_FIELDS, "source_uid", "sequence", "updated_at", "search_text"])
+        # The untranslated columns too: they hold the English text (organisations.models.EnglishColumnsMixin).
+        _update(
+            changed, [*IMPORTED_FIELDS, "title", "description", "source_uid", "sequence", "updated_at", "search_text"]
+        )
         _add_history(changed, "~", user, now)
         result.updated = changed
     # Bulk writes send no post_save, so the versions are moved here, once, on commit. New meetings
@@ -247,20 +252,23 @@ def _insert(model, fields, rows):
             cursor.execute(sql, [value for one in batch for value in one])
 
 
+def _english_values():
+    """Read a meeting's values as a save does (EnglishColumnsMixin): the untranslated columns in English."""
+    return translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+
+
 def _create(meetings, now):
     """INSERT the new meetings, then read their primary keys back by their UIDs (set before the insert)."""
     connection = connections[Meeting.objects.db]
     fields = [field for field in Meeting._meta.concrete_fields if not field.primary_key]
     for meeting in meetings:
         meeting.created_at = meeting.updated_at = now
-    _insert(
-        Meeting,
-        fields,
-        [
+    with _english_values():
+        rows = [
             [field.get_db_prep_save(getattr(meeting, field.attname), connection) for field in fields]
             for meeting in meetings
-        ],
-    )
+        ]
+    _insert(Meeting, fields, rows)
     keys = {}
     for first in range(0, len(meetings), BATCH):
         uids = [meeting.uid for meeting in meetings[first : first + BATCH]]
@@ -277,19 +285,22 @@ def _add_history(meetings, kind, user, now):
     own = {"history_date": now, "history_type": kind, "history_user_id": user.pk if user else None}
     fields = [field for field in history._meta.concrete_fields if not field.primary_key]
     names = {field.attname for field in Meeting._meta.concrete_fields}
-    rows = []
-    for meeting in meetings:
-        values = []
-        for column in fields:
-            if column.attname in own:
-                value = own[column.attname]
-            elif column.attname in names:
-                value = getattr(meeting, column.attname)
-            else:
-                value = column.get_default()
-            values.append(column.get_db_prep_save(value, connection))
-        rows.append(values)
+    with _english_values():
+        rows = [_history_values(meeting, fields, names, own, connection) for meeting in meetings]
     _insert(history, fields, rows)
+
+
+def _history_values(meeting, fields, names, own, connection):
+    values = []
+    for column in fields:
+        if column.attname in own:
+            value = own[column.attname]
+        elif column.attname in names:
+            value = getattr(meeting, column.attname)
+        else:
+            value = column.get_default()
+        values.append(column.get_db_prep_save(value, connection))
+    return values
 
 
 def _update(meetings, names):
@@ -299,10 +310,11 @@ def _update(meetings, names):
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(Meeting._meta.db_table)} SET {assignments} WHERE {quote(Meeting._meta.pk.column)} = %s"  # noqa: S608
-    rows = [
-        [field.get_db_prep_save(getattr(meeting, field.attname), connection) for field in fields] + [meeting.pk]
-        for meeting in meetings
-    ]
+    with _english_values():
+        rows = [
+            [field.get_db_prep_save(getattr(meeting, field.attname), connection) for field in fields] + [meeting.pk]
+            for meeting in meetings
+        ]
     _execute_many(connection, sql, rows)
 
 
@@ -433,8 +445,8 @@ def _local(value, zone):
 
 def _apply(meeting, event, venues):
     """Copy ``event`` onto ``meeting``; return an error message, or None when valid."""
-    meeting.title = event.title
-    meeting.description = event.description
+    meeting.title_en = event.title
+    meeting.description_en = event.description
     if event.url:
         meeting.external_url = event.url
     if event.location:

@@ -60,6 +60,9 @@ def meeting_json_ld(meeting, url):
     }
     if meeting.summary:
         data["description"] = meeting.summary
+    if meeting.language_codes:
+        # The languages the meeting can be followed in: held in, then interpreted into.
+        data["inLanguage"] = meeting.language_codes
     if meeting.start_date is not None:
         data["startDate"] = schema_date(meeting, "start")
         data["endDate"] = schema_date(meeting, "end")

@@ -22,9 +22,10 @@ import random
 import time
 import uuid
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from events.cache import invalidate_all
@@ -288,10 +289,11 @@ class MeetingGenerator:
         title = rng.choice(TITLE_PATTERNS).format(
             nth=ordinal(rng.randint(1, 40)), body=body, topic=topic_phrase, city=venue.city
         )
+        # English, the language every meeting has (its translated columns are left empty).
         fields = {
-            "title": title,
-            "summary": rng.choice(SUMMARIES).format(topic=topic_phrase, body=body),
-            "description": f"{title}.\n\nSynthetic meeting number {self.number}, generated for load testing.",
+            "title_en": title,
+            "summary_en": rng.choice(SUMMARIES).format(topic=topic_phrase, body=body),
+            "description_en": f"{title}.\n\nSynthetic meeting number {self.number}, generated for load testing.",
             "status": weighted(rng, STATUS_WEIGHTS),
             "publication": Publication.PUBLISHED if rng.random() < 0.97 else Publication.DRAFT,
             "access": weighted(rng, ACCESS_WEIGHTS),
@@ -402,7 +404,10 @@ def generate_meetings(count, *, seed=None, today=None):
         for meeting, _ in drawn:
             # bulk_create sends no pre_save: the search text is folded here, as a save would.
             meeting.fill_search_text()
-        Meeting.objects.bulk_create([meeting for meeting, _ in drawn], batch_size=BATCH_SIZE)
+        # bulk_create reads each column as a save does: with English active, the untranslated columns
+        # get the English text, whatever language the command runs in (EnglishColumnsMixin).
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            Meeting.objects.bulk_create([meeting for meeting, _ in drawn], batch_size=BATCH_SIZE)
         _create_related_rows(drawn)
     invalidate_all()
     return count
