@@ -86,7 +86,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
 
     # Enter the meeting the way the announcement reads.
     page.goto("/admin/events/meeting/add/")
-    page.locator("#id_title").press_sequentially("3rd Meeting of the RNNC")
+    page.locator("#id_title_en").press_sequentially("3rd Meeting of the RNNC")
     assert page.input_value("#id_slug") == "3rd-meeting-of-the-rnnc"  # filled in by the admin's script
     page.fill("#id_start_date", "2030-04-24")
     choose_in_autocomplete(page, "id_organiser_roles-0-organisation", "EUD BiH")
@@ -108,7 +108,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     assert page.inner_text("#id_venue option:checked") == "Hotel Tirana International, Tirana, Albania"
     choose_in_autocomplete(page, "id_fundings-0-organisation", "European Union")
     page.fill("#id_fundings-0-instrument", "IPA II")
-    page.locator("#id_description").press_sequentially("Discussing **P-CVE** topics.")
+    page.locator("#id_description_en").press_sequentially("Discussing **P-CVE** topics.")
     # The live preview (static/js/markdown-preview.js) shows the public rendering before saving.
     page.wait_for_selector(".markdown-preview strong")
     assert page.inner_text(".markdown-preview") == "Discussing P-CVE topics."
