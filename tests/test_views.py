@@ -5,6 +5,7 @@ import itertools
 import json
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from events.models import KOSOVO_FOOTNOTE, Access, DatePrecision, LinkKind, OrganiserRole, Publication, Status
@@ -493,6 +494,9 @@ def test_atom_feed(client, db):
     assert entries[0].find("atom:link", ns).get("href") == "http://testserver/meetings/coming/"
 
 
+LANGUAGE_PREFIXES = {code for code, _name in settings.LANGUAGES if code != "en"}
+
+
 def test_sitemap_lists_pages_and_published_meetings_only(client, db):
     MeetingFactory(slug="public")
     MeetingFactory(slug="hidden", publication=Publication.DRAFT)
@@ -502,13 +506,17 @@ def test_sitemap_lists_pages_and_published_meetings_only(client, db):
     locations = [
         loc.text for section in sections for loc in parse_xml(client.get(section).content).findall("sm:url/sm:loc", ns)
     ]
-    assert locations == [
+    english = [
         "http://testserver/",
         "http://testserver/meetings/",
         "http://testserver/organisers/",
         "http://testserver/funders/",
         "http://testserver/meetings/public/",
     ]
+    # Each page once per language (tests/test_sitemap.py): the English addresses, then the same in every other.
+    assert [location for location in locations if location.split("/")[3] not in LANGUAGE_PREFIXES] == english
+    assert len(locations) == len(english) * len(settings.LANGUAGES)
+    assert not any("hidden" in location for location in locations)
 
 
 # --- Layout ----------------------------------------------------------------
