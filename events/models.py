@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from events import dates, search
+from meetings_site.languages import territory_name
 from organisations.models import EnglishColumnsMixin, Organisation, Programme, translated_values
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
@@ -138,7 +139,11 @@ class Country(models.Model):
 
     @property
     def display_name(self):
-        return f"{self.name}*" if self.needs_designation else self.name
+        """The name in the visitor's language (CLDR), the stored English name in English; Kosovo*."""
+        language = get_language() or settings.LANGUAGE_CODE
+        name = None if language == settings.LANGUAGE_CODE else territory_name(self.code, language)
+        name = name or self.name
+        return f"{name}*" if self.needs_designation else name
 
 
 class Topic(EnglishColumnsMixin, models.Model):
@@ -1088,8 +1093,13 @@ class CalendarImport(models.Model):
 @receiver(pre_save, sender=Venue, dispatch_uid="venue-search-text")
 @receiver(pre_save, sender=Organisation, dispatch_uid="organisation-search-text")
 def fill_search_text(sender, instance, **kwargs):
-    """Fold what the search reads before every save, raw ones too (loaddata of the seed saves raw)."""
-    instance.fill_search_text()
+    """Fold what the search reads before every save, raw ones too (loaddata of the seed saves raw).
+
+    Organisations are folded here, not in their app, which knows nothing of the search."""
+    if isinstance(instance, Organisation):
+        instance.search_text = search.search_text(instance.search_values())
+    else:
+        instance.fill_search_text()
 
 
 @receiver(post_save, sender=Meeting, dispatch_uid="meeting-search-text-fields")

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 # Plain folding functions, no models: reading them keeps this app free of the meetings'.
-from events.search import search_text
 
 
 def translated_values(instance, names):
@@ -119,9 +118,6 @@ class Organisation(EnglishColumnsMixin, models.Model):
     def search_values(self):
         """The strings the public search reads of this body (search_text): its name in every language."""
         return [*translated_values(self, ["name"]), self.acronym]
-
-    def fill_search_text(self):
-        self.search_text = search_text(self.search_values())
 
 
 class Programme(EnglishColumnsMixin, models.Model):

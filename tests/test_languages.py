@@ -207,3 +207,34 @@ def test_an_error_met_before_any_view_is_in_the_language_of_the_address(client, 
     assert response.status_code == 400
     assert f"<h1>{in_language(code, 'Bad request')}</h1>" in response.content.decode()
     assert in_language(code, "Bad request") != "Bad request"
+
+
+@pytest.mark.parametrize(
+    "code, north_macedonia, kosovo",
+    [
+        ("en", "North Macedonia", "Kosovo*"),
+        ("sq", "Maqedonia e Veriut", "Kosovë*"),
+        ("mk", "Северна Македонија", "Косово*"),
+        ("sr", "Северна Македонија", "Косово*"),
+        ("sr-latn", "Severna Makedonija", "Kosovo*"),
+        # Montenegrin writes ijekavian: never the Serbian (ekavian) names.
+        ("cnr", "Sjeverna Makedonija", "Kosovo*"),
+        ("sl", "Severna Makedonija", "Kosovo*"),
+    ],
+)
+def test_country_names_come_from_cldr_in_each_language(client, code, north_macedonia, kosovo):
+    CountryFactory(code="MK", name="North Macedonia")
+    CountryFactory(code="XK", name="Kosovo", needs_designation=True)
+
+    labels = [label["text"] for label in elements(client.get(f"{PREFIXES[code]}/meetings/").content, "label")]
+
+    assert north_macedonia in labels and kosovo in labels
+
+
+def test_a_title_naming_kosovo_in_albanian_carries_the_footnote(client):
+    CountryFactory(code="XK", name="Kosovo", needs_designation=True)
+    MeetingFactory(title="Takim rajonal në Kosovë", slug="takim", start_date=datetime.date(2030, 6, 1))
+
+    page = client.get("/sq/meetings/").content
+
+    assert len(elements(page, "p", "designation-footnote")) == 1

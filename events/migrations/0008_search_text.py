@@ -14,9 +14,14 @@ INDEXES = [
 
 
 def fill(apps, schema_editor):
-    """The meetings' and venues' search text, from the fields Meeting.search_values and
-    Venue.search_values name at this migration."""
+    """The meetings', venues' and organisations' search text, from the fields their search_values
+    name at this migration (organisations' too: their app knows nothing of the search)."""
     alias = schema_editor.connection.alias
+    Organisation = apps.get_model("organisations", "Organisation")
+    organisations = list(Organisation.objects.using(alias).only("name", "acronym"))
+    for organisation in organisations:
+        organisation.search_text = search_text([organisation.name, organisation.acronym])
+    Organisation.objects.using(alias).bulk_update(organisations, ["search_text"], batch_size=BATCH)
     Venue = apps.get_model("events", "Venue")
     venues = list(Venue.objects.using(alias).only("name", "address", "city"))
     for venue in venues:

@@ -10,18 +10,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
 from events.cache.fragments import joined, list_entries, process_local, rendered_once
-from events.dates import day_in_words, month_in_words
+from events.dates import WEEKDAYS, day_in_words, month_in_words
 from events.filters import MeetingFilter, MeetingQuery, chosen
 from events.models import UPCOMING_ORDER, Country, Meeting
 from events.public.pagination import CachedCountPaginator, InListOrderPaginator
 from events.public.structured_data import meeting_json_ld
+from meetings_site.languages import OFFERED, territory_name
 
 # Years the archives and the month grid answer for; anything else is a 404, so crawlers
 # following "next month" links forever stop somewhere.
@@ -37,10 +38,17 @@ CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "progra
 
 
 def designated_country_names():
-    """Names of the countries shown with the designation footnote (Kosovo), lower-cased for matching text."""
+    """Names of the countries shown with the designation footnote (Kosovo), in every language of the
+    site (a title may be in any of them), lower-cased for matching text."""
 
     def read():
-        return [name.lower() for name in Country.objects.filter(needs_designation=True).values_list("name", flat=True)]
+        names = set()
+        for code, name in Country.objects.filter(needs_designation=True).values_list("code", "name"):
+            names.add(name.lower())
+            names.update(
+                territory.lower() for language in OFFERED if (territory := territory_name(code, language.code))
+            )
+        return sorted(names)
 
     return process_local("designated-countries", read)
 

@@ -1,17 +1,7 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from events.search import search_text
-
 INDEX = "organisation_search_trgm_idx"
-
-
-def fill(apps, schema_editor):
-    Organisation = apps.get_model("organisations", "Organisation")
-    rows = list(Organisation.objects.using(schema_editor.connection.alias).only("name", "acronym"))
-    for row in rows:
-        row.search_text = search_text([row.name, row.acronym])
-    Organisation.objects.using(schema_editor.connection.alias).bulk_update(rows, ["search_text"], batch_size=500)
 
 
 # A trigram GIN index serves LIKE '%word%' on PostgreSQL; SQLite has no such index and scans, which
@@ -42,6 +32,5 @@ class Migration(migrations.Migration):
             name="search_text",
             field=models.TextField(blank=True, editable=False, verbose_name="search text"),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(add_index, drop_index),
     ]
