@@ -227,7 +227,9 @@ def test_edit_through_one_server_is_seen_on_the_other_at_once(two_servers, djang
     editor = Browser(first)
     editor.submit("/admin/login/?next=/admin/", form_id="login-form", username="editor", password=EDITOR_PASSWORD)
     status, landed_on, _ = editor.submit(
-        f"/admin/events/meeting/{meeting.pk}/change/", form_id="meeting_form", title="Meeting of Heads of Border Police"
+        f"/admin/events/meeting/{meeting.pk}/change/",
+        form_id="meeting_form",
+        title_en="Meeting of Heads of Border Police",
     )
     after = {path: anonymous_get(second, path) for path in pages}
 
