@@ -33,9 +33,19 @@ def chosen_language(request):
     return translation.get_language_from_request(request, check_path=False)
 
 
+def language_in_path(path):
+    """The language an address names (/sq/…), matched as i18n_patterns matches it: the exact code.
+
+    Not Django's get_language_from_path, which for every unprefixed address ("/meetings/") looks
+    for a catalog named after its first segment on disk, and does not remember that it found none.
+    """
+    first = path.split("/", 2)[1] if path.startswith("/") else ""
+    return first if first in BY_CODE else None
+
+
 def has_language_per_url(path):
     """Whether the address says its language (a prefixed public URL, or an unprefixed one: English)."""
-    if translation.get_language_from_path(path):
+    if language_in_path(path):
         return True
     return unprefixed_namespace(get_urlconf() or settings.ROOT_URLCONF, path) in LANGUAGE_PER_URL_NAMESPACES
 
@@ -51,13 +61,21 @@ def unprefixed_namespace(urlconf, path):
 
 
 def request_language(request):
-    """The language a request is answered in: its URL's, or for pages without one, the visitor's."""
-    from_path = translation.get_language_from_path(request.path_info)
-    if from_path:
-        return from_path
-    if has_language_per_url(request.path_info):
-        return settings.LANGUAGE_CODE
-    return chosen_language(request)
+    """The language a request is answered in: its URL's, or for pages without one, the visitor's.
+
+    Decided once per request (the first middleware asks, the page cache and the view's middleware
+    read it again)."""
+    language = getattr(request, "_language", None)
+    if language is None:
+        from_path = language_in_path(request.path_info)
+        if from_path:
+            language = from_path
+        elif has_language_per_url(request.path_info):
+            language = settings.LANGUAGE_CODE
+        else:
+            language = chosen_language(request)
+        request._language = language
+    return language
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -113,7 +131,7 @@ def query_suffix(request):
 
 def url_in_language(path, language):
     """The same page (and query) in another language; the path as it is if it has no language."""
-    current = translation.get_language_from_path(urlsplit(path).path) or settings.LANGUAGE_CODE
+    current = language_in_path(urlsplit(path).path) or settings.LANGUAGE_CODE
     with translation.override(current):
         return translate_url(path, language)
 

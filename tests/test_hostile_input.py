@@ -28,6 +28,7 @@ PARAMETER_NAMES = [
     "date_from",
     "date_to",
     "status",
+    "language",
     "page",
     "year",
     "month",

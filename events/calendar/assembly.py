@@ -214,7 +214,8 @@ def related(meeting):
     """What the meeting's VEVENT shows beyond its own row, from meetings_for_pieces' prefetches."""
     pairs = [(LinkKind(link.kind).label, link.to_meeting) for link in meeting.feed_links_from]
     pairs += [(link.reverse_label, link.from_meeting) for link in meeting.feed_links_to]
-    linked = sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title))
+    # By the English title on a tie (the column every meeting has): the same order in every language.
+    linked = sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title_en or ""))
     return ical.Related(meeting.feed_roles, meeting.feed_fundings, meeting.feed_topics, linked)
 
 
