@@ -109,7 +109,7 @@ def source_catalog(locale, domain):
     path = po_path(locale, domain)
     if path.is_file():
         return read_catalog(path, locale)
-    if locale in DJANGO_FALLBACKS:
+    if locale in DJANGO_FALLBACKS and domain in DOMAINS:
         return Catalog(locale=locale, domain=domain)
     return None
 
@@ -126,6 +126,106 @@ def write_atomically(path, catalog):
         raise
 
 
+# --- Django's own strings that Django leaves untranslated ------------------------------
+#
+# The admin, form errors and the history screens come from Django and its apps, whose catalogs
+# for the region's languages have gaps (Bosnian lacks a third of the admin). Where a string our
+# pages can show has no translation in a language's own catalog (nor, for Montenegrin, in the
+# one it falls back to first), the project supplies it in locale/<language>/LC_MESSAGES/
+# django-supplement.po, written by make messages and translated like the rest.
+SUPPLEMENT = "django-supplement"
+SUPPLEMENTED_CATALOGS = ("django", "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes")
+SUPPLEMENTED_APPS_WITHOUT_OUR_LANGUAGES = ("simple_history",)
+
+
+def supplemented_folders():
+    import importlib
+
+    folders = []
+    for name in (*SUPPLEMENTED_CATALOGS, *SUPPLEMENTED_APPS_WITHOUT_OUR_LANGUAGES):
+        module = importlib.import_module(name)
+        folder = Path(module.__file__).parent / ("conf/locale" if name == "django" else "locale")
+        folders.append(folder)
+    return folders
+
+
+def message_key(message):
+    return (message.id if isinstance(message.id, str) else message.id[0], message.context)
+
+
+def is_translated(message):
+    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+    return bool(message.id) and all(strings)
+
+
+def english_messages(folder):
+    """The messages of an app's catalog, read from any language's .po (their ids are the English)."""
+    sources = sorted(folder.glob("*/LC_MESSAGES/django.po"))
+    english = folder / "en" / "LC_MESSAGES" / "django.po"
+    source = english if english.is_file() else sources[0]
+    with open(source, "rb") as file:
+        return [message for message in pofile.read_po(file) if message.id]
+
+
+def is_a_language_name(message):
+    """Django's names of the world's languages (its LANGUAGES setting): never shown on our pages,
+    where the switcher names each language in itself."""
+    return bool(message.locations) and all(path.endswith("global_settings.py") for path, _line in message.locations)
+
+
+def django_gaps(locale):
+    """Django's own messages (of SUPPLEMENTED_CATALOGS) with no translation for this locale."""
+    chain = [locale, *DJANGO_FALLBACKS.get(locale, [])[:1]]
+    gaps = {}
+    for folder in supplemented_folders():
+        translated = set()
+        for code in chain:
+            path = folder / code / "LC_MESSAGES" / "django.po"
+            if path.is_file():
+                with open(path, "rb") as file:
+                    translated |= {message_key(m) for m in pofile.read_po(file) if is_translated(m)}
+        for message in english_messages(folder):
+            key = message_key(message)
+            if key in translated or key in gaps or is_a_language_name(message):
+                continue
+            gaps[key] = message
+    return list(gaps.values())
+
+
+def update_supplement(locale):
+    """Write the locale's supplement: today's gaps, with the translations it already holds."""
+    path = po_path(locale, SUPPLEMENT)
+    held = {}
+    if path.is_file():
+        held = {message_key(m): m for m in read_catalog(path, locale) if m.id}
+    ours = read_catalog(po_path(locale), locale)
+    supplement = Catalog(locale=locale, domain=SUPPLEMENT, fuzzy=False)
+    supplement.mime_headers = ours.mime_headers  # the same plural rule
+    supplement.header_comment = (
+        f"# Django's own strings that Django's {locale} catalogs leave untranslated (meetings_site/catalogs.py).\n"
+        "# A first translation by the project team, awaiting review by a native speaker.\n"
+        "# Terms follow docs/glossary.md; it says how to submit a correction."
+    )
+    for message in django_gaps(locale):
+        old = held.get(message_key(message))
+        empty = ("",) * ours.num_plurals if message.pluralizable else ""
+        supplement.add(
+            message.id,
+            old.string if old else empty,
+            context=message.context,
+            locations=message.locations,
+            auto_comments=message.auto_comments,
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as file:
+        pofile.write_po(file, supplement, width=79, omit_header=False, include_previous=False)
+    # Without the dates and placeholders babel writes, so a run that changes nothing changes no line.
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'"(POT-Creation-Date|PO-Revision-Date|Last-Translator|Generated-By): [^"]*\\n"\n', "", text)
+    path.write_text(text.replace("Project-Id-Version:  ", "Project-Id-Version: "), encoding="utf-8")
+    return path
+
+
 def compile_all():
     """Write every offered language's .mo files; returns the paths written."""
     written = []
@@ -134,6 +234,10 @@ def compile_all():
             catalog = source_catalog(locale, domain)
             if catalog is None:
                 continue
+            if domain == "django":
+                supplement = source_catalog(locale, SUPPLEMENT)
+                if supplement is not None:
+                    add_missing(catalog, supplement)
             catalog = with_fallbacks(catalog, locale, domain)
             path = mo_path(locale, domain)
             write_atomically(path, catalog)

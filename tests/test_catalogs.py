@@ -78,3 +78,40 @@ def test_serbian_latin_is_the_cyrillic_catalog_transliterated():
             assert not CYRILLIC.search(latin)
             checked += 1
     assert checked == len([message for message in cyrillic if message.id and isinstance(message.id, str)])
+
+
+@pytest.mark.parametrize("locale", catalogs.edited_locales())
+def test_the_supplement_holds_djangos_own_strings_where_django_leaves_them_untranslated(locale):
+    """The admin, form errors and history screens come from Django and its apps, whose catalogs for
+    the region's languages have gaps: the project's supplement fills every one (make messages)."""
+    held = {
+        message_key(message) for message in catalogs.read_catalog(catalogs.po_path(locale, catalogs.SUPPLEMENT), locale)
+    }
+    gaps = {catalogs.message_key(message) for message in catalogs.django_gaps(locale)}
+
+    assert sorted(map(str, gaps - held)) == [], f"{locale}: run make messages and translate django-supplement.po"
+    assert catalogs.problems(locale, catalogs.SUPPLEMENT) == []
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
+def test_the_supplement_reaches_the_pages(code):
+    """Compiled in: each supplied string reads in the language, not in Django's English."""
+    locale = translation.to_locale(code)
+    source = catalogs.DERIVED.get(locale, (locale,))[0]
+    supplied = [
+        message
+        for message in catalogs.read_catalog(catalogs.po_path(source, catalogs.SUPPLEMENT), source)
+        if message.id and isinstance(message.id, str) and message.string and message.string != message.id
+    ]
+    with translation.override(code):
+        untranslated = [
+            message.id
+            for message in supplied
+            if (
+                translation.pgettext(message.context, message.id)
+                if message.context
+                else translation.gettext(message.id)
+            )
+            == message.id
+        ]
+    assert untranslated == []

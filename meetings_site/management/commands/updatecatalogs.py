@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from meetings_site.catalogs import compile_all, edited_locales
+from meetings_site.catalogs import compile_all, edited_locales, update_supplement
 
 # What is not the site's own text: the virtualenv, tests, benchmarks, collected static files.
 IGNORED = [".venv", "tests", "perf", "staticfiles", "node_modules", "backups", "bench-results"]
@@ -9,8 +9,8 @@ IGNORED = [".venv", "tests", "perf", "staticfiles", "node_modules", "backups", "
 
 class Command(BaseCommand):
     help = (
-        "Re-extract the translatable strings into every edited catalog (needs GNU gettext), "
-        "then compile them all (make messages)."
+        "Re-extract the translatable strings into every edited catalog (needs GNU gettext), list "
+        "Django's own strings each language lacks (django-supplement.po), then compile them all (make messages)."
     )
 
     def handle(self, *args, **options):
@@ -22,5 +22,7 @@ class Command(BaseCommand):
             add_location="file",
             verbosity=options["verbosity"],
         )
+        for locale in edited_locales():
+            self.stdout.write(f"wrote {update_supplement(locale)}")
         for path in compile_all():
             self.stdout.write(f"wrote {path}")
