@@ -26,6 +26,8 @@ from meetings_site.languages import BY_CODE, OFFERED
 # The URL namespaces under i18n_patterns (meetings_site/urls.py): one language per address.
 LANGUAGE_PER_URL_NAMESPACES = {"events"}
 LANGUAGE_FIELD = "language"
+# Addresses outside the public pages, which follow the visitor's language (meetings_site/urls.py).
+VISITOR_LANGUAGE_PREFIXES = ("/admin/", "/language/", "/healthz", "/readyz")
 
 
 def chosen_language(request):
@@ -130,10 +132,27 @@ def query_suffix(request):
 
 
 def url_in_language(path, language):
-    """The same page (and query) in another language; the path as it is if it has no language."""
-    current = language_in_path(urlsplit(path).path) or settings.LANGUAGE_CODE
+    """The same page (and query) in another language.
+
+    An address that resolves to nothing (a 404) still has its language prefix swapped, so the
+    switcher on a "not found" page opens that page in the chosen language. Pages without a
+    language in their address (the admin) stay as they are."""
+    parts = urlsplit(path)
+    current = language_in_path(parts.path) or settings.LANGUAGE_CODE
     with translation.override(current):
-        return translate_url(path, language)
+        translated = translate_url(path, language)
+    if translated != path or language == current or not has_language_prefix_or_is_public(parts.path):
+        return translated
+    bare = parts.path[len(current) + 1 :] if language_in_path(parts.path) else parts.path
+    prefixed = bare if language == settings.LANGUAGE_CODE else f"/{language}{bare}"
+    return parts._replace(path=prefixed).geturl()
+
+
+def has_language_prefix_or_is_public(path):
+    """Whether an address that resolves to nothing is still a public one (not under /admin/…)."""
+    if language_in_path(path):
+        return True
+    return not path.startswith(VISITOR_LANGUAGE_PREFIXES)
 
 
 def page_in_every_language(request):

@@ -365,6 +365,7 @@ HTTPS_ONLY = env_bool("HTTPS_ONLY", default=not DEBUG)
 
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
+LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -427,7 +428,6 @@ LANGUAGES = languages.settings_languages()
 # it only says which language "/" opens in).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-LANGUAGE_COOKIE_SECURE = not DEBUG
 # Weeks start on Monday and times read on a 24-hour clock in every language (meetings_site/formats).
 FORMAT_MODULE_PATH = ["meetings_site.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -5,6 +5,7 @@ link to a meeting, so those links and the queries about roles live with the meet
 (``events.models.MeetingOrganiser``, ``MeetingFunder``): this app knows nothing of meetings.
 """
 
+import cyrtranslit
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -65,10 +66,21 @@ class EnglishColumnsMixin:
         )
 
     def save(self, *args, **kwargs):
+        self.derive_serbian_latin()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = with_translation_columns(type(self), kwargs["update_fields"])
         with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
             super().save(*args, **kwargs)
+
+    def derive_serbian_latin(self):
+        """Serbian is entered once, in Cyrillic: its Latin text is written from it, as the catalogs
+        are (Cyrillic to Latin is lossless), so Latin-script readers never get English instead."""
+        from modeltranslation.translator import translator
+
+        for name in translator.get_options_for_model(type(self)).fields:
+            cyrillic = getattr(self, build_localized_fieldname(name, "sr"), None)
+            if cyrillic:
+                setattr(self, build_localized_fieldname(name, "sr-latn"), cyrtranslit.to_latin(cyrillic, "sr"))
 
 
 class OrganisationKind(models.TextChoices):

@@ -133,6 +133,7 @@ def test_day_range_of_one_day_without_end():
         ("sr", "23.–25. октобар 2018.", "октобар 2018."),
         ("sr-latn", "23.–25. oktobar 2018.", "oktobar 2018."),
         ("sq", "23–25 tetor 2018", "tetor 2018"),
+        ("cnr", "23.–25. oktobar 2018.", "oktobar 2018."),
     ],
 )
 def test_dates_read_as_each_language_writes_them(language, with_days, month_only):

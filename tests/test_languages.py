@@ -238,3 +238,43 @@ def test_a_title_naming_kosovo_in_albanian_carries_the_footnote(client):
     page = client.get("/sq/meetings/").content
 
     assert len(elements(page, "p", "designation-footnote")) == 1
+
+
+def test_the_sitemap_index_lists_the_sections_of_its_own_address(client, meeting):
+    serbian = client.get("/sr/sitemap.xml").content.decode()
+    english = client.get("/sitemap.xml").content.decode()
+
+    assert "<loc>http://testserver/sr/sitemap-pages.xml</loc>" in serbian
+    assert "<loc>http://testserver/sitemap-pages.xml</loc>" in english
+    assert "/sr/" not in english
+
+
+@pytest.mark.parametrize(
+    "language, next_url, location",
+    [
+        ("en", "/sq/no-such-page/?x=1", "/no-such-page/?x=1"),
+        ("sq", "/no-such-page/", "/sq/no-such-page/"),
+        ("mk", "/sr/meetings/no-such-meeting/", "/mk/meetings/no-such-meeting/"),
+        ("sq", "/admin/events/meeting/", "/admin/events/meeting/"),
+    ],
+)
+def test_the_switcher_on_a_page_not_found_opens_it_in_the_chosen_language(client, language, next_url, location):
+    response = client.post("/language/", {"language": language, "next": next_url})
+    assert response["Location"] == location
+
+
+def test_serbian_latin_content_is_written_from_the_cyrillic(client, meeting):
+    meeting.title_sr = "Састанак националних координатора у Тирани"
+    meeting.summary_sr = "Регионални састанак."
+    meeting.description_sr = meeting.description and "Дневни ред."
+    meeting.save()
+
+    latin = client.get("/sr-latn/meetings/nfp/").content.decode()
+
+    assert "<h1>Sastanak nacionalnih koordinatora u Tirani</h1>" in latin
+    assert "Regionalni sastanak." in latin
+    assert in_language("sr-latn", "Available in English only") not in latin
+
+
+def test_the_language_cookie_is_secure_exactly_when_the_site_is_https_only():
+    assert settings.LANGUAGE_COOKIE_SECURE == settings.HTTPS_ONLY == settings.SESSION_COOKIE_SECURE

@@ -101,7 +101,8 @@ def built_once_per_version(view):
             raise Http404(_("There is no such sitemap page."))
         if section is not None:
             kwargs["section"] = section
-        entry_key = key("sitemap", request.scheme, request.get_host(), section or "", page, language=False)
+        # The path too: /sq/sitemap.xml lists the /sq/ sections, /sitemap.xml the unprefixed ones.
+        entry_key = key("sitemap", request.scheme, request.get_host(), request.path, page, language=False)
         entry = cache.get(entry_key)
         if entry is None:
             response = view(request, sitemaps, **kwargs)
