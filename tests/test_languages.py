@@ -278,3 +278,15 @@ def test_serbian_latin_content_is_written_from_the_cyrillic(client, meeting):
 
 def test_the_language_cookie_is_secure_exactly_when_the_site_is_https_only():
     assert settings.LANGUAGE_COOKIE_SECURE == settings.HTTPS_ONLY == settings.SESSION_COOKIE_SECURE
+
+
+@pytest.mark.parametrize("code", [code for code in CODES if code != "en"])
+def test_the_invitation_quotes_the_login_pages_own_label(code):
+    """The e-mail names the link the editor will see on the login page, in the same words."""
+    with translation.override(code):
+        label = translation.gettext("Forgotten your login credentials?")
+        line = translation.gettext(
+            "Then sign in at %(login_url)s. If the link has expired, use “Forgotten your login credentials?” there."
+        )
+    assert label != "Forgotten your login credentials?"
+    assert label in line
