@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from events import dates, search
-from meetings_site.languages import territory_name
+from meetings_site.languages import city_name, territory_name
 from organisations.models import EnglishColumnsMixin, Organisation, Programme, translated_values
 
 DEFAULT_TIMEZONE = "Europe/Belgrade"
@@ -211,6 +211,11 @@ class Venue(models.Model):
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
 
+    @property
+    def city_in_language(self):
+        """The city as the visitor's language names it, where CLDR does (meetings_site.languages)."""
+        return city_name(self.city, self.timezone, get_language())
+
     def search_values(self):
         """The strings the public search reads of this venue (search_text)."""
         return [self.name, self.address, self.city]
@@ -239,8 +244,8 @@ def public_place(venue, withhold_venue):
     if venue is None:
         return None
     if withhold_venue:
-        return PublicPlace("", "", venue.city, venue.country, withheld=True)
-    return PublicPlace(venue.name, venue.address, venue.city, venue.country, withheld=False)
+        return PublicPlace("", "", venue.city_in_language, venue.country, withheld=True)
+    return PublicPlace(venue.name, venue.address, venue.city_in_language, venue.country, withheld=False)
 
 
 class DatePrecision(models.TextChoices):
@@ -687,7 +692,7 @@ class Meeting(EnglishColumnsMixin, models.Model):
     @property
     def public_city(self):
         """The city is public even when the venue itself is withheld."""
-        return self.venue.city if self.venue_id else ""
+        return self.venue.city_in_language if self.venue_id else ""
 
     @property
     def public_country(self):

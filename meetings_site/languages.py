@@ -78,3 +78,25 @@ def _territories(cldr_locale):
     from babel import Locale
 
     return dict(Locale.parse(cldr_locale).territories)
+
+
+def city_name(city, zone_name, language_code):
+    """A city's name in a language, from CLDR, where the city is the one its time zone is named for
+    (Belgrade → Београд, Vienna → Beč, Tirana → Tiranë): CLDR names those cities in every language.
+    Any other city keeps the name it was entered with."""
+    language = BY_CODE.get(language_code)
+    if language is None or language.code == "en" or not city or not zone_name:
+        return city
+    if city.casefold() != _zone_city(zone_name, "en_GB").casefold():
+        return city
+    return _zone_city(zone_name, language.cldr) or city
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_city(zone_name, cldr_locale):
+    from babel.dates import get_timezone, get_timezone_location
+
+    try:
+        return get_timezone_location(get_timezone(zone_name), locale=cldr_locale, return_city=True)
+    except LookupError:
+        return ""

@@ -290,3 +290,37 @@ def test_the_invitation_quotes_the_login_pages_own_label(code):
         )
     assert label != "Forgotten your login credentials?"
     assert label in line
+
+
+@pytest.mark.parametrize(
+    "code, belgrade, vienna",
+    [
+        ("en", "Belgrade", "Vienna"),
+        ("sr", "Београд", "Беч"),
+        ("sr-latn", "Beograd", "Beč"),
+        ("sq", "Beograd", "Vjenë"),
+        ("mk", "Белград", "Виена"),
+        ("sl", "Beograd", "Dunaj"),
+    ],
+)
+def test_city_names_come_from_cldr_where_it_names_them(client, code, belgrade, vienna):
+    serbia = CountryFactory(code="RS", name="Serbia")
+    austria = CountryFactory(code="AT", name="Austria")
+    for slug, city, country, zone in [
+        ("in-belgrade", "Belgrade", serbia, "Europe/Belgrade"),
+        ("in-vienna", "Vienna", austria, "Europe/Vienna"),
+        ("in-thorl", "Thörl-Maglern", austria, "Europe/Vienna"),
+    ]:
+        MeetingFactory(
+            slug=slug,
+            start_date=datetime.date(2030, 7, 1),
+            venue=VenueFactory(city=city, country=country, timezone=zone),
+        )
+
+    places = " ".join(
+        p["text"] for p in elements(client.get(f"{PREFIXES[code]}/meetings/").content, "p", "meeting-meta")
+    )
+
+    assert belgrade in places and vienna in places
+    # A city CLDR does not name keeps the name it was entered with.
+    assert "Thörl-Maglern" in places
