@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from events.calendar.importer import import_calendar
+from events.editors.actions import duplicate_as_next_edition
 from events.models import Meeting
 from organisations.models import Organisation
 from tests.support.admin_forms import form_data
@@ -283,3 +284,31 @@ def test_an_editor_ticks_the_languages_and_an_unknown_code_is_refused(editor_cli
     assert (meeting.working_languages, meeting.interpretation_into) == ("en sq", "mk")
     refused = editor_client.post(url, {**form_data(editor_client.get(url)), "working_languages": ["xx"]})
     assert list(refused.context["adminform"].form.errors) == ["working_languages"]
+
+
+def test_the_next_edition_keeps_every_language_whatever_the_editors_language():
+    meeting = MeetingFactory(title="7th Meeting of the NFP Group", summary="Annual meeting.")
+    meeting.title_sq = "Takimi i 7-të i Grupit NFP"
+    meeting.summary_sq = "Takim vjetor."
+    meeting.save()
+
+    with translation.override("sq"):
+        copy = duplicate_as_next_edition(meeting)
+    copy.refresh_from_db()
+
+    assert (copy.title_en, copy.summary_en) == ("8th Meeting of the NFP Group", "Annual meeting.")
+    assert (copy.title_sq, copy.summary_sq) == ("Takimi i 7-të i Grupit NFP", "Takim vjetor.")
+    assert copy.slug == "8th-meeting-of-the-nfp-group"
+
+
+def test_the_next_edition_form_offers_the_english_title_in_any_admin_language(editor_client):
+    meeting = MeetingFactory(title="7th Meeting of the NFP Group")
+    meeting.title_sq = "Takimi i 7-të i Grupit NFP"
+    meeting.save()
+    url = reverse("admin:events_meeting_duplicate", args=[meeting.pk])
+
+    page = editor_client.get(url, headers={"accept-language": "sq"})
+
+    assert [field["attrs"]["value"] for field in elements(page.content, "input", name="title")] == [
+        "8th Meeting of the NFP Group"
+    ]

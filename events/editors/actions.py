@@ -7,8 +7,11 @@ every change. Callers run them inside one transaction.
 
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
 
 from events.models import BackToBack, DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
 from organisations.models import Organisation
@@ -40,12 +43,19 @@ def duplicate_as_next_edition(meeting, *, title=None):
     programmes, participating countries, access and level. Cleared: dates,
     times, status note, links to other meetings, import UID.
     """
-    title = title or next_edition_title(meeting.title)
+    # Every language's text, read column by column: through the model, the title would be the one
+    # of the editor's admin language, and its copy would land in the English column.
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        for field in translator.get_options_for_model(Meeting).fields:
+            column = build_localized_fieldname(field, code)
+            value = getattr(meeting, column)
+            texts[column] = next_edition_title(value) if field == "title" and value else value
+    title = title or texts[build_localized_fieldname("title", settings.LANGUAGE_CODE)]
+    texts[build_localized_fieldname("title", settings.LANGUAGE_CODE)] = title
     copy = Meeting.objects.create(
-        title=title,
+        **texts,
         slug=Meeting.objects.unique_slug(title),
-        summary=meeting.summary,
-        description=meeting.description,
         date_precision=DatePrecision.UNKNOWN,
         status=Status.TENTATIVE,
         publication=Publication.DRAFT,

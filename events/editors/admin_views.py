@@ -141,7 +141,9 @@ class MeetingEditorViews:
             raise PermissionDenied
         form = DuplicateForm(
             self._posted(request),
-            initial={"title": editing.next_edition_title(meeting.title)},
+            # The English title (the one every meeting has), whatever the editor's admin language:
+            # duplicate_as_next_edition copies every language's text and takes this one as English.
+            initial={"title": editing.next_edition_title(meeting.title_en)},
         )
         if request.method == "POST" and form.is_valid():
             copy = editing.duplicate_as_next_edition(meeting, title=form.cleaned_data["title"])
