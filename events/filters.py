@@ -6,11 +6,14 @@ parameters, so what a visitor sees is what a subscriber gets.
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from events import search
 from events.models import (
     Country,
     Meeting,
@@ -101,7 +104,7 @@ class MeetingFilter(django_filters.FilterSet):
         method="filter_country",
         help_text=_("Where the meeting is held or who takes part."),
     )
-    city = django_filters.CharFilter(label=_("City"), field_name="venue__city", lookup_expr="iexact", max_length=100)
+    city = django_filters.CharFilter(label=_("City"), method="filter_city", max_length=100)
     date_from = django_filters.DateFilter(
         label=_("From"),
         field_name="end_date",
@@ -172,6 +175,16 @@ class MeetingFilter(django_filters.FilterSet):
         if not chosen(value):
             return queryset
         return queryset.in_languages(value)
+
+    def filter_city(self, queryset, name, value):
+        """The city in any script or language the visitor types ("Beograd", "Београд", "Belgrade"):
+        the whole name, among the venue's folded city names (events.search)."""
+        city = search.normalise(value)
+        if not city:
+            return queryset
+        # Each stored name is separated by spaces: padding both sides matches whole names only.
+        padded = Concat(Value(" "), "venue__city_search_text", Value(" "), output_field=models.TextField())
+        return queryset.alias(padded_city=padded).filter(padded_city__contains=f" {city} ")
 
     def filter_country(self, queryset, name, value):
         if not chosen(value):

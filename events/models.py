@@ -218,11 +218,21 @@ class Venue(models.Model):
 
     def search_values(self):
         """The strings the public search reads of this venue (search_text)."""
-        return [self.name, self.address, self.city]
+        return [self.name, self.address, *self.city_in_every_language()]
+
+    def city_in_every_language(self):
+        """The city as entered, and as each language of the site names it where CLDR does
+        ("Vienna", "Беч", "Dunaj", "Vjenë"), so a search in any of them finds it."""
+        names = [self.city]
+        for code, _name in settings.LANGUAGES:
+            name = city_name(self.city, self.timezone, code)
+            if name not in names:
+                names.append(name)
+        return names
 
     def fill_search_text(self):
         self.search_text = search.search_text(self.search_values())
-        self.city_search_text = search.search_text([self.city])
+        self.city_search_text = search.search_text(self.city_in_every_language())
 
 
 class PublicPlace(NamedTuple):

@@ -324,3 +324,39 @@ def test_city_names_come_from_cldr_where_it_names_them(client, code, belgrade, v
     assert belgrade in places and vienna in places
     # A city CLDR does not name keeps the name it was entered with.
     assert "Thörl-Maglern" in places
+
+
+@pytest.mark.parametrize("typed", ["Belgrade", "belgrade", "Beograd", "Београд", "Белград"])
+def test_the_city_filter_takes_the_city_in_any_script_or_language(client, typed):
+    serbia = CountryFactory(code="RS", name="Serbia")
+    MeetingFactory(
+        title="In Belgrade",
+        slug="in-belgrade",
+        start_date=datetime.date(2030, 7, 1),
+        venue=VenueFactory(city="Belgrade", country=serbia, timezone="Europe/Belgrade"),
+    )
+    MeetingFactory(
+        title="In Novi Beograd",
+        slug="novi",
+        start_date=datetime.date(2030, 7, 2),
+        venue=VenueFactory(city="Novi Sad", country=serbia, timezone="Europe/Belgrade"),
+    )
+
+    titles = [a["text"] for a in elements(client.get("/sr/meetings/", {"city": typed}).content, "a", "meeting-link")]
+
+    assert titles == ["In Belgrade"]
+
+
+@pytest.mark.parametrize("typed", ["Dunaj", "Беч", "Vjenë", "Виена", "Wien"])
+def test_a_search_finds_a_city_by_the_name_any_language_of_the_site_gives_it(client, typed):
+    austria = CountryFactory(code="AT", name="Austria")
+    MeetingFactory(
+        title="Expert meeting",
+        slug="expert",
+        start_date=datetime.date(2030, 7, 1),
+        venue=VenueFactory(city="Vienna", country=austria, timezone="Europe/Vienna"),
+    )
+
+    titles = [a["text"] for a in elements(client.get("/sl/meetings/", {"q": typed}).content, "a", "meeting-link")]
+
+    assert titles == ["Expert meeting"]
