@@ -159,12 +159,17 @@ def is_translated(message):
 
 
 def english_messages(folder):
-    """The messages of an app's catalog, read from any language's .po (their ids are the English)."""
-    sources = sorted(folder.glob("*/LC_MESSAGES/django.po"))
+    """The messages of an app's catalog: its English one, or for an app without one, every message
+    any of its catalogs holds (their ids are the English; no one catalog need be up to date)."""
     english = folder / "en" / "LC_MESSAGES" / "django.po"
-    source = english if english.is_file() else sources[0]
-    with open(source, "rb") as file:
-        return [message for message in pofile.read_po(file) if message.id]
+    sources = [english] if english.is_file() else sorted(folder.glob("*/LC_MESSAGES/django.po"))
+    messages = {}
+    for source in sources:
+        with open(source, "rb") as file:
+            for message in pofile.read_po(file):
+                if message.id:
+                    messages.setdefault(message_key(message), message)
+    return list(messages.values())
 
 
 def is_a_language_name(message):

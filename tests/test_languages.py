@@ -360,3 +360,17 @@ def test_a_search_finds_a_city_by_the_name_any_language_of_the_site_gives_it(cli
     titles = [a["text"] for a in elements(client.get("/sl/meetings/", {"q": typed}).content, "a", "meeting-link")]
 
     assert titles == ["Expert meeting"]
+
+
+def test_the_history_screen_is_in_the_editors_language_with_no_none_for_an_empty_reason(client, admin_user):
+    meeting = MeetingFactory(title="History meeting", slug="history")
+    meeting.summary = "Changed once."
+    meeting.save()
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sq"
+
+    page = client.get(f"/admin/events/meeting/{meeting.pk}/history/").content
+
+    headers = [th["text"] for th in elements(page, "th")]
+    assert in_language("sq", "Changes") in headers and "Changes" not in headers
+    assert "None" not in [td["text"] for td in elements(page, "td")]

@@ -3,8 +3,18 @@ from django.core.management.base import BaseCommand
 
 from meetings_site.catalogs import compile_all, edited_locales, update_supplement
 
-# What is not the site's own text: the virtualenv, tests, benchmarks, collected static files.
-IGNORED = [".venv", "tests", "perf", "staticfiles", "node_modules", "backups", "bench-results"]
+# What is not the site's own text: the virtualenv, tests, benchmarks, collected static files, and
+# the copy of django-simple-history's template (its strings are the supplement's, catalogs.py).
+IGNORED = [
+    ".venv",
+    "tests",
+    "perf",
+    "staticfiles",
+    "node_modules",
+    "backups",
+    "bench-results",
+    "templates/simple_history",
+]
 
 
 class Command(BaseCommand):
