@@ -134,6 +134,8 @@ def write_atomically(path, catalog):
 # one it falls back to first), the project supplies it in locale/<language>/LC_MESSAGES/
 # django-supplement.po, written by make messages and translated like the rest.
 SUPPLEMENT = "django-supplement"
+# The admin's scripts (calendar and clock pop-ups, the selection boxes) have a catalog of their own.
+SUPPLEMENTS = {"django": SUPPLEMENT, "djangojs": "djangojs-supplement"}
 SUPPLEMENTED_CATALOGS = ("django", "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes")
 SUPPLEMENTED_APPS_WITHOUT_OUR_LANGUAGES = ("simple_history",)
 
@@ -154,15 +156,16 @@ def message_key(message):
 
 
 def is_translated(message):
+    """Translated as Django ships it compiled: a fuzzy entry is left out of the .mo, so it reads English."""
     strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-    return bool(message.id) and all(strings)
+    return bool(message.id) and all(strings) and not message.fuzzy
 
 
-def english_messages(folder):
+def english_messages(folder, domain="django"):
     """The messages of an app's catalog: its English one, or for an app without one, every message
     any of its catalogs holds (their ids are the English; no one catalog need be up to date)."""
-    english = folder / "en" / "LC_MESSAGES" / "django.po"
-    sources = [english] if english.is_file() else sorted(folder.glob("*/LC_MESSAGES/django.po"))
+    english = folder / "en" / "LC_MESSAGES" / f"{domain}.po"
+    sources = [english] if english.is_file() else sorted(folder.glob(f"*/LC_MESSAGES/{domain}.po"))
     messages = {}
     for source in sources:
         with open(source, "rb") as file:
@@ -178,18 +181,18 @@ def is_a_language_name(message):
     return bool(message.locations) and all(path.endswith("global_settings.py") for path, _line in message.locations)
 
 
-def django_gaps(locale):
+def django_gaps(locale, domain="django"):
     """Django's own messages (of SUPPLEMENTED_CATALOGS) with no translation for this locale."""
     chain = [locale, *DJANGO_FALLBACKS.get(locale, [])[:1]]
     gaps = {}
     for folder in supplemented_folders():
         translated = set()
         for code in chain:
-            path = folder / code / "LC_MESSAGES" / "django.po"
+            path = folder / code / "LC_MESSAGES" / f"{domain}.po"
             if path.is_file():
                 with open(path, "rb") as file:
                     translated |= {message_key(m) for m in pofile.read_po(file) if is_translated(m)}
-        for message in english_messages(folder):
+        for message in english_messages(folder, domain):
             key = message_key(message)
             if key in translated or key in gaps or is_a_language_name(message):
                 continue
@@ -197,21 +200,21 @@ def django_gaps(locale):
     return list(gaps.values())
 
 
-def update_supplement(locale):
+def update_supplement(locale, domain="django"):
     """Write the locale's supplement: today's gaps, with the translations it already holds."""
-    path = po_path(locale, SUPPLEMENT)
+    path = po_path(locale, SUPPLEMENTS[domain])
     held = {}
     if path.is_file():
         held = {message_key(m): m for m in read_catalog(path, locale) if m.id}
     ours = read_catalog(po_path(locale), locale)
-    supplement = Catalog(locale=locale, domain=SUPPLEMENT, fuzzy=False)
+    supplement = Catalog(locale=locale, domain=SUPPLEMENTS[domain], fuzzy=False)
     supplement.mime_headers = ours.mime_headers  # the same plural rule
     supplement.header_comment = (
         f"# Django's own strings that Django's {locale} catalogs leave untranslated (meetings_site/catalogs.py).\n"
         "# A first translation by the project team, awaiting review by a native speaker.\n"
         "# Terms follow docs/glossary.md; it says how to submit a correction."
     )
-    for message in django_gaps(locale):
+    for message in django_gaps(locale, domain):
         old = held.get(message_key(message))
         empty = ("",) * ours.num_plurals if message.pluralizable else ""
         supplement.add(
@@ -239,8 +242,8 @@ def compile_all():
             catalog = source_catalog(locale, domain)
             if catalog is None:
                 continue
-            if domain == "django":
-                supplement = source_catalog(locale, SUPPLEMENT)
+            if domain in SUPPLEMENTS:
+                supplement = source_catalog(locale, SUPPLEMENTS[domain])
                 if supplement is not None:
                     add_missing(catalog, supplement)
             catalog = with_fallbacks(catalog, locale, domain)

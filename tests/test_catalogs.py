@@ -80,17 +80,18 @@ def test_serbian_latin_is_the_cyrillic_catalog_transliterated():
     assert checked == len([message for message in cyrillic if message.id and isinstance(message.id, str)])
 
 
+@pytest.mark.parametrize("domain", catalogs.SUPPLEMENTS)
 @pytest.mark.parametrize("locale", catalogs.edited_locales())
-def test_the_supplement_holds_djangos_own_strings_where_django_leaves_them_untranslated(locale):
-    """The admin, form errors and history screens come from Django and its apps, whose catalogs for
-    the region's languages have gaps: the project's supplement fills every one (make messages)."""
-    held = {
-        message_key(message) for message in catalogs.read_catalog(catalogs.po_path(locale, catalogs.SUPPLEMENT), locale)
-    }
-    gaps = {catalogs.message_key(message) for message in catalogs.django_gaps(locale)}
+def test_the_supplement_holds_djangos_own_strings_where_django_leaves_them_untranslated(locale, domain):
+    """The admin, form errors, its scripts' pop-ups and the history screens come from Django and its
+    apps, whose catalogs for the region's languages have gaps: the project's supplement fills every
+    one (make messages)."""
+    supplement = catalogs.SUPPLEMENTS[domain]
+    held = {message_key(message) for message in catalogs.read_catalog(catalogs.po_path(locale, supplement), locale)}
+    gaps = {catalogs.message_key(message) for message in catalogs.django_gaps(locale, domain)}
 
-    assert sorted(map(str, gaps - held)) == [], f"{locale}: run make messages and translate django-supplement.po"
-    assert catalogs.problems(locale, catalogs.SUPPLEMENT) == []
+    assert sorted(map(str, gaps - held)) == [], f"{locale}: run make messages and translate {supplement}.po"
+    assert catalogs.problems(locale, supplement) == []
 
 
 @pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])

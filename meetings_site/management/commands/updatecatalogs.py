@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from meetings_site.catalogs import compile_all, edited_locales, update_supplement
+from meetings_site.catalogs import SUPPLEMENTS, compile_all, edited_locales, update_supplement
 
 # What is not the site's own text: the virtualenv, tests, benchmarks, collected static files, and
 # the copy of django-simple-history's template (its strings are the supplement's, catalogs.py).
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             verbosity=options["verbosity"],
         )
         for locale in edited_locales():
-            self.stdout.write(f"wrote {update_supplement(locale)}")
+            for domain in SUPPLEMENTS:
+                self.stdout.write(f"wrote {update_supplement(locale, domain)}")
         for path in compile_all():
             self.stdout.write(f"wrote {path}")
