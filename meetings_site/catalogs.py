@@ -240,12 +240,14 @@ def compile_all():
     for locale in translated_locales():
         for domain in DOMAINS:
             catalog = source_catalog(locale, domain)
-            if catalog is None:
+            supplement = source_catalog(locale, SUPPLEMENTS[domain]) if domain in SUPPLEMENTS else None
+            if catalog is None and supplement is None:
                 continue
-            if domain in SUPPLEMENTS:
-                supplement = source_catalog(locale, SUPPLEMENTS[domain])
-                if supplement is not None:
-                    add_missing(catalog, supplement)
+            if catalog is None:  # the project has no strings of this domain, only Django's missing ones
+                catalog = Catalog(domain=domain, fuzzy=False)
+                catalog.mime_headers = supplement.mime_headers
+            if supplement is not None:
+                add_missing(catalog, supplement)
             catalog = with_fallbacks(catalog, locale, domain)
             path = mo_path(locale, domain)
             write_atomically(path, catalog)

@@ -1,6 +1,7 @@
 """Every offered language is complete: no untranslated or fuzzy string, no placeholder the code
 fills in dropped or renamed, and every string the code marks is in every catalog."""
 
+import json
 import os
 import re
 import shutil
@@ -116,3 +117,25 @@ def test_the_supplement_reaches_the_pages(code):
             == message.id
         ]
     assert untranslated == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
+def test_the_admin_scripts_get_the_supplement(client, admin_user, code):
+    """The admin's JavaScript catalog (/admin/jsi18n/) carries each supplied string in the language."""
+    locale = translation.to_locale(code)
+    source = catalogs.DERIVED.get(locale, (locale,))[0]
+    path = catalogs.po_path(source, catalogs.SUPPLEMENTS["djangojs"])
+    supplied = [message for message in catalogs.read_catalog(path, source) if message.id and message.string]
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+
+    script = client.get("/admin/jsi18n/").content.decode()
+    held = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    values = [value for entry in held.values() for value in (entry if isinstance(entry, list) else [entry])]
+
+    for message in supplied:
+        forms = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        for form in forms:
+            expected = cyrtranslit.to_latin(form, "sr") if locale in catalogs.DERIVED else form
+            assert expected in values, (code, message.id)
