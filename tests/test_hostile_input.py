@@ -14,27 +14,12 @@ from hypothesis import strategies as st
 
 from events.cache import version
 from events.cache.version import DATA, PIECES
+from events.filters import MeetingFilter
 from tests.support.factories import MeetingFactory, OrganisationFactory, TopicFactory, VenueFactory
 
-# The filter parameters (events/filters.py) plus the ones list pages and feeds read.
-PARAMETER_NAMES = [
-    "q",
-    "organiser",
-    "funder",
-    "programme",
-    "topic",
-    "country",
-    "city",
-    "date_from",
-    "date_to",
-    "status",
-    "language",
-    "page",
-    "year",
-    "month",
-    "sort",
-    "format",
-]
+# The filter parameters (read from the filter itself, so a new one is junk-tested too) plus the
+# ones list pages and feeds read.
+PARAMETER_NAMES = [*MeetingFilter.base_filters, "page", "year", "month", "sort", "format"]
 
 # Every public page (one per view); junk goes into each one's query string.
 PUBLIC_PATHS = [
