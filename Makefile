@@ -5,20 +5,20 @@ PORT   ?= 8000
 PYTHON ?= python3
 JS_DIR := tests/js
 
-.PHONY: run test lint format check-migrations install catalogs messages backup restore loadtest faulttest bench
+.PHONY: run test lint format check-migrations install catalogs messages backup restore loadtest faulttest bench quality
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# ical.js, the JavaScript parser the feed tests read every feed with (tests/js), when npm is there;
-# without it those tests skip, saying why (CI installs node: .ci/run).
+# ical.js, the JavaScript parser the feed tests read every feed with, and Lighthouse, which scores the pages
+# (tests/js), when npm is there; without it those tests skip, saying why (CI installs node: .ci/run).
 $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --prefix $(JS_DIR) --no-audit --no-fund --silent && touch $@; \
 	else \
-	  echo "npm not found: the feed tests that read feeds with ical.js will be skipped"; \
+	  echo "npm not found: the feed tests that read feeds with ical.js and the Lighthouse tests will be skipped"; \
 	fi
 
 install: $(VENV)/.installed $(JS_DIR)/node_modules/.installed
@@ -40,6 +40,12 @@ run: install catalogs
 ## test: the whole suite (SQLite by default, PostgreSQL when DATABASE_URL names one)
 test: install catalogs check-migrations
 	$(PY) -m pytest -n 2
+
+## quality: the design's quality bars alone (part of `make test` too): Lighthouse >= 95 in every category,
+## desktop and mobile, and axe-core with no violation, at 1280 and 390 px, with screenshots of each page;
+## reports and screenshots in tests/browser/artifacts/ (docs/design-quality.md)
+quality: install catalogs
+	$(PY) -m pytest -n 2 tests/browser/test_lighthouse.py tests/browser/test_page_quality.py
 
 check-migrations: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -94,3 +94,121 @@ def assert_accessible(console_errors):
         assert console_errors == [], page.url
 
     return check
+
+
+@pytest.fixture
+def assert_strictly_accessible(console_errors):
+    """axe-core with no violation of any impact (minor and moderate too), and no console error.
+
+    The quality bar of the public pages; assert_accessible stays the floor for the journeys."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        violations = axe.run(page).response["violations"]
+        found = [
+            f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
+            for violation in violations
+        ]
+        assert found == [], page.url
+        assert console_errors == [], page.url
+
+    return check
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+@pytest.fixture
+def save_screenshot():
+    """save_screenshot(page, name): the whole page as tests/browser/artifacts/screenshots/<name>.png.
+
+    The folder is kept out of git (.gitignore); each run overwrites the last, so anyone can look at what a
+    change did to a page. Returns the file's path."""
+
+    def save(page, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def compressed_static_root(tmp_path_factory):
+    """The static files as production serves them: collected, with a gzip copy beside each text file."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=["admin"])
+    return root
+
+
+@pytest.fixture(scope="session")
+def quality_server(django_db_setup, compressed_static_root):
+    """A live server of the test run whose static files come compressed and cached for a year, as behind
+    production's WhiteNoise or nginx, so Lighthouse measures the page a visitor gets.
+
+    pytest-django's live_server serves static files raw through Django's handler; this one puts WhiteNoise
+    (the project's own static server) in front of the same application. Pages still read the test's database
+    (an in-memory SQLite connection is shared with the server thread, as live_server does)."""
+    from django.conf import settings
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+    from whitenoise import WhiteNoise
+
+    def static_handler(application):
+        return WhiteNoise(application, root=compressed_static_root, prefix=settings.STATIC_URL, max_age=31_536_000)
+
+    shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
+    thread = LiveServerThread("127.0.0.1", static_handler, connections_override=shared, port=0)
+    thread.daemon = True
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    for conn in shared.values():
+        conn.dec_thread_sharing()
+
+
+# The pages the design's quality bars hold (Lighthouse, axe-core, screenshots): name → (URL name, arguments, query).
+QUALITY_PAGES = {
+    "home": ("events:home", [], ""),
+    "list": ("events:list", [], ""),
+    "filtered-list": ("events:list", [], "?topic=p-cve&country=AL"),
+    "meeting": ("events:detail", ["3rd-meeting-regional-network-national-p-cve-coordinators"], ""),
+    "month-grid": ("events:calendar", [2019, 4], ""),
+    "numbers": ("events:numbers", [], ""),
+}
+
+
+def quality_page_path(name):
+    """The page's path; skips only while a page the bars name is not built yet (its URL does not resolve)."""
+    from django.urls import NoReverseMatch, reverse
+
+    url_name, args, query = QUALITY_PAGES[name]
+    try:
+        return reverse(url_name, args=args) + query
+    except NoReverseMatch:
+        pytest.skip(f"{url_name} does not exist yet: the {name} page is still to be built")
+
+
+@pytest.fixture
+def seeded_site(transactional_db):
+    """The seed's real meetings, committed, so a live server's threads read them."""
+    from django.core.management import call_command
+
+    from events.management.commands.loadseed import SEED_FIXTURES
+
+    call_command("loaddata", *SEED_FIXTURES, verbosity=0)
