@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events.calendar import views as calendar_views
-from events.public import feeds, organisation_views, sitemaps, views
+from events.public import feeds, numbers, organisation_views, sitemaps, views
 
 app_name = "events"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("organisers/<slug:slug>/", organisation_views.OrganiserDetailView.as_view(), name="organiser"),
     path("funders/", organisation_views.FunderIndexView.as_view(), name="funders"),
     path("funders/<slug:slug>/", organisation_views.FunderDetailView.as_view(), name="funder"),
+    path("numbers/", numbers.NumbersView.as_view(), name="numbers"),
+    path("numbers/meetings-by-<slug:table>.csv", numbers.NumbersCSVView.as_view(), name="numbers-csv"),
+    path("numbers/meetings-in-numbers.xlsx", numbers.NumbersXLSXView.as_view(), name="numbers-xlsx"),
     path("feeds/meetings.rss", feeds.NewMeetingsFeed(), name="feed_rss"),
     path("feeds/meetings.atom", feeds.NewMeetingsAtomFeed(), name="feed_atom"),
     path(
