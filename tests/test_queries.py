@@ -36,8 +36,9 @@ QUERIES = {
     "/organisers/": (1, 1),
     "/funders/": (1, 1),
     # organisation, upcoming, date to be confirmed, past, designated countries, entries' organisers
-    "/organisers/rcc/": (7, 7),
-    "/funders/eu/": (7, 7),
+    # the map of its meetings (events.public.maps): its filter's organisation, the places, the countries' names
+    "/organisers/rcc/": (10, 10),
+    "/funders/eu/": (10, 10),
     "/feeds/meetings.rss": (1, 1),
     "/sitemap.xml": (2, 2),  # the index: how many meetings (its pages), their latest change
     "/sitemap-meetings.xml": (2, 2),  # how many meetings, one page of them
