@@ -212,3 +212,19 @@ def seeded_site(transactional_db):
     from events.management.commands.loadseed import SEED_FIXTURES
 
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+
+
+# Lighthouse's scores, collected from the tests' reports (test_lighthouse.py records them), so a run prints them.
+LIGHTHOUSE_SCORES = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        LIGHTHOUSE_SCORES.extend(value for key, value in report.user_properties if key == "lighthouse")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if LIGHTHOUSE_SCORES:
+        terminalreporter.section("Lighthouse scores (performance, accessibility, best practices, SEO)")
+        for line in sorted(LIGHTHOUSE_SCORES):
+            terminalreporter.write_line(line)
