@@ -4,12 +4,17 @@ A filtered list page and its calendar subscription take the same query
 parameters, so what a visitor sees is what a subscriber gets.
 """
 
+import datetime
+import re
+from urllib.parse import parse_qsl
+
 import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
+from django.utils.formats import get_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +54,77 @@ def search_words(text, split=str.split):
     for word in split(text):
         words.setdefault(word.lower(), word)
     return list(words.values())[:MAX_SEARCH_WORDS]
+
+
+# A numeric, day-first input format ("%d.%m.%Y."): the one a visitor is shown as the example.
+DAY_FIRST_FORMAT = re.compile(r"^%d\W+%m\W+%Y\W*$")
+EXAMPLE_DATE = datetime.date(2019, 4, 23)
+
+
+def date_input_formats():
+    """The active language's date input formats (Django adds ISO yyyy-mm-dd to every language's)."""
+    return list(get_format("DATE_INPUT_FORMATS"))
+
+
+def date_display_format():
+    """How a date is written back into the form and shown as the example: the language's numeric,
+    day-first input format where it has one (Croatian "23.04.2019."), else the first (ISO for English)."""
+    formats = date_input_formats()
+    return next((fmt for fmt in formats if DAY_FIRST_FORMAT.match(fmt)), formats[0])
+
+
+def date_example():
+    """A date as the visitor is asked to type it (the form's hint)."""
+    return EXAMPLE_DATE.strftime(date_display_format())
+
+
+def parse_date_input(value):
+    """The date a visitor typed, in any of the language's input formats, or None.
+
+    A final dot is optional either way: Croatian and Serbian write "23.04.2019." and people often
+    leave the dot out, where Macedonian and Slovenian write none."""
+    value = value.strip()
+    candidates = dict.fromkeys([value, value.rstrip("."), f"{value}."])
+    for candidate in candidates:
+        for fmt in date_input_formats():
+            try:
+                return datetime.datetime.strptime(candidate, fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+class LocalDateField(forms.DateField):
+    """A date typed as the visitor's language writes it, or as yyyy-mm-dd."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            day = parse_date_input(value)
+            if day is not None:
+                return day
+        return super().to_python(value)
+
+
+class LocalDateInput(forms.DateInput):
+    """A plain text box (a browser's date box shows its own mm/dd/yyyy whatever the site's
+    language) showing a date in the language's format, with that format as a hint."""
+
+    input_type = "text"
+
+    def format_value(self, value):
+        # Bound to the canonical filter, whose dates are ISO: shown as the visitor's language writes them.
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return value  # what the visitor typed, to correct it
+        if isinstance(value, datetime.date):
+            return value.strftime(date_display_format())
+        return super().format_value(value)
+
+
+class LocalDateFilter(django_filters.DateFilter):
+    field_class = LocalDateField
 
 
 def chosen(value):
@@ -105,17 +181,17 @@ class MeetingFilter(django_filters.FilterSet):
         help_text=_("Where the meeting is held or who takes part."),
     )
     city = django_filters.CharFilter(label=_("City"), method="filter_city", max_length=100)
-    date_from = django_filters.DateFilter(
+    date_from = LocalDateFilter(
         label=_("From"),
         field_name="end_date",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=LocalDateInput(attrs={"autocomplete": "off"}),
     )
-    date_to = django_filters.DateFilter(
+    date_to = LocalDateFilter(
         label=_("To"),
         field_name="start_date",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=LocalDateInput(attrs={"autocomplete": "off"}),
     )
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
@@ -144,6 +220,16 @@ class MeetingFilter(django_filters.FilterSet):
             "status",
             "language",
         ]
+
+    def queryset_without(self, queryset, skipped):
+        """queryset filtered by every valid active filter but ``skipped``: what a facet counts on.
+
+        From the cleaned values already read, so no choice is validated (queried) again."""
+        values = self.form.cleaned_data if self.is_bound else {}
+        for name, value in values.items():
+            if name != skipped:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_text(self, queryset, name, value):
         """Meetings where every word of the search is found: in the meeting's text, an organiser's
@@ -193,6 +279,22 @@ class MeetingFilter(django_filters.FilterSet):
 
 
 PAGE_PARAM = "page"
+DATE_PARAMS = frozenset({"date_from", "date_to"})
+
+
+def canonical_date(value):
+    """A date in any of the active language's input formats as ISO yyyy-mm-dd; anything else as it came
+    (the form then says what is wrong with it)."""
+    day = parse_date_input(value)
+    return day.isoformat() if day is not None else value
+
+
+def empty_parameters(query_string):
+    """The query string's pairs without the empty ones (?q=&city=), in their order; None when there
+    are none to drop. A form sends its empty fields; a shared address should not carry them."""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    return None if len(kept) == len(pairs) else urlencode(kept)
 
 
 class MeetingQuery:
@@ -218,6 +320,10 @@ class MeetingQuery:
             values = [value.strip() for value in data.getlist(name) if value.strip()]
             if name not in self.MULTIPLE:
                 values = values[-1:]  # as QueryDict.get: the last one counts
+            if name in DATE_PARAMS:
+                # One date, one filter: "23.04.2019" on a Croatian page is 2019-04-23 everywhere
+                # (the chips, the cache, the feed a visitor subscribes to, in any language).
+                values = [canonical_date(value) for value in values]
             if name == "q":
                 # The words that count, so "a a A" and "a" are one search, one cache entry, one cost.
                 values = [" ".join(search_words(value)) for value in values]

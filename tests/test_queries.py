@@ -24,11 +24,12 @@ from tests.support.factories import (
 QUERIES = {
     "/": (4, 4),  # upcoming, date to be confirmed, designated countries, entries' organisers
     # segment counts, the keys of the page's meetings (with 5 meetings page 1 straddles upcoming and past:
-    # one read per segment, events.public.pagination), designated countries, 5 filter choice lists, entries
-    "/meetings/": (11, 10),
-    "/meetings/?topic=topic-a&country=XK&q=meeting": (13, 12),  # + validating the topic and country slugs
-    "/meetings/2030/": (10, 10),  # count, keys, designated countries, 5 filter choice lists, entries
-    "/meetings/2030/5/": (10, 10),
+    # one read per segment, events.public.pagination), designated countries, 5 filter choice lists with
+    # their counts, the status and language counts (events.facets), entries
+    "/meetings/": (13, 12),
+    "/meetings/?topic=topic-a&country=XK&q=meeting": (15, 14),  # + validating the topic and country slugs
+    "/meetings/2030/": (12, 12),  # count, keys, designated countries, 5 filter choice lists, 2 counts, entries
+    "/meetings/2030/5/": (12, 12),
     "/calendar/2030/5/": (4, 4),  # dated, month-only, designated countries, entries' organisers
     # the meeting + 5 prefetches, 2 for links, the cluster walk (one query per hop, at most MAX_CLUSTER_HOPS,
     # so the 5-meeting chain ends sooner) and its meetings, the public change log

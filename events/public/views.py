@@ -5,10 +5,10 @@ import datetime
 import itertools
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import get_format
@@ -18,7 +18,8 @@ from django_filters.views import FilterView
 
 from events.cache.fragments import joined, list_entries, process_local, rendered_once
 from events.dates import WEEKDAYS, day_in_words, month_in_words
-from events.filters import MeetingFilter, MeetingQuery, chosen
+from events.facets import form_context as filter_form_context
+from events.filters import MeetingFilter, MeetingQuery, chosen, empty_parameters
 from events.models import UPCOMING_ORDER, Country, Meeting
 from events.public.pagination import CachedCountPaginator, InListOrderPaginator
 from events.public.structured_data import meeting_json_ld
@@ -168,7 +169,11 @@ class MeetingListView(FilterView):
 
     @staticmethod
     def page_cache_query(request, match):
-        return MeetingQuery.from_request(request).key
+        # Dates are read in the request's language (which the view has not activated yet). A query
+        # with empty parameters is answered with a redirect (get), never with the cached page.
+        with translation.override(getattr(request, "page_cache_language", None) or translation.get_language()):
+            query_key = MeetingQuery.from_request(request).key
+        return f"{query_key}&empty" if empty_parameters(request.META.get("QUERY_STRING", "")) is not None else query_key
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -204,6 +209,10 @@ class MeetingListView(FilterView):
         return super().get_paginator(queryset, per_page, count_key=count_key, **kwargs)
 
     def get(self, request, *args, **kwargs):
+        remaining = empty_parameters(request.META.get("QUERY_STRING", ""))
+        if remaining is not None:
+            # ?q=&city=&topic=p-cve: the same list, at an address without the form's empty fields.
+            return HttpResponseRedirect(f"{request.path}?{remaining}" if remaining else request.path)
         response = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
             # The visitor sees the form with its errors; the status tells scripts the request was bad.
@@ -213,11 +222,6 @@ class MeetingListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meetings = context["meetings"]
-        form = self.filterset.form
-        for name in ("date_from", "date_to"):
-            if self.filterset.is_bound and form.errors.get(name):
-                # Give the visitor back what they typed to correct it; a date input cannot hold an invalid date.
-                form.fields[name].widget.input_type = "text"
         context.update(
             query=self.query,
             chips=filter_chips(self.filterset, self.query, self.request.path),
@@ -230,13 +234,17 @@ class MeetingListView(FilterView):
         )
         # Rendering the form (its lists of checkboxes and their queries) is a large part of a list
         # page, and the same for everyone with the same filter; its choices are data.
-        form_context = {name: context[name] for name in ("filter", "chips", "filter_errors", "checkbox_fields")} | {
+        # Its counts (events.facets) are read only when it is rendered.
+        form_context = {name: context[name] for name in ("filter", "chips", "filter_errors")} | {
             "path": self.request.path
         }
         context["filter_form"] = rendered_once(
             "filter-form",
             (self.request.path, self.query.filter_key),
-            lambda: render_to_string("includes/filter_form_fields.html", form_context),
+            lambda: render_to_string(
+                "includes/filter_form_fields.html",
+                form_context | filter_form_context(self.filterset, self.get_queryset()),
+            ),
         )
         return context
 

@@ -61,7 +61,7 @@ def assert_fits_the_screen(page):
 def open_filters(page):
     details = page.locator("details.more-filters")
     if details.get_attribute("open") is None:
-        page.get_by_text("Filter by topic, country, organiser, date…").click()
+        page.locator("details.more-filters > summary").click()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
