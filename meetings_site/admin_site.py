@@ -23,6 +23,8 @@ from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from meetings_site import identity
+
 NUL_IN_ADDRESS = _("The address holds a NUL character; remove it and try again.")
 JUNK_SELECTION = _("Some of the selected items do not exist. Nothing was changed.")
 
@@ -102,6 +104,17 @@ def holds_nul(query):
 
 
 class AdminSite(admin.AdminSite):
+    # Branded with the site's own name (meetings_site/identity.py), in the editor's language;
+    # templates/admin/base_site.html adds the logo and the accent colours. The index keeps
+    # Django's title ("Site administration"): the header above it already names the site.
+    @property
+    def site_header(self):
+        return identity.current().name
+
+    @property
+    def site_title(self):
+        return identity.current().name
+
     def admin_view(self, view, cacheable=False):
         guarded = super().admin_view(view, cacheable)
 

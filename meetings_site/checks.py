@@ -45,3 +45,36 @@ def check_site_url_deployed(app_configs, **kwargs):
             id="meetings_site.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.compatibility)
+def check_identity(app_configs, **kwargs):
+    """The accent colour must be a colour, and should keep AA contrast (4.5:1) with white: it is
+    the colour of links on white and the background of white button text."""
+    from meetings_site import identity
+
+    accent = (getattr(settings, "IDENTITY", {}) or {}).get("accent") or identity.DEFAULT_ACCENT
+    try:
+        accent = identity.parse_colour(accent)
+    except ValueError as error:
+        return [
+            checks.Error(
+                _("The accent colour is not valid: %(error)s") % {"error": error},
+                hint=_("Set SITE_ACCENT_COLOUR to a colour written as #rrggbb."),
+                id="meetings_site.E002",
+            )
+        ]
+    ratio = identity.contrast(accent, identity.WHITE)
+    if ratio < identity.MINIMUM_CONTRAST:
+        return [
+            checks.Warning(
+                _(
+                    "The accent colour %(colour)s has a contrast of %(ratio).2f:1 with white; links and"
+                    " buttons in it need at least 4.5:1 to be readable (WCAG 2.1 AA)."
+                )
+                % {"colour": accent, "ratio": ratio},
+                hint=_("Choose a darker shade of the colour for SITE_ACCENT_COLOUR."),
+                id="meetings_site.W002",
+            )
+        ]
+    return []

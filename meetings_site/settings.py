@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # {{ identity }}: the site's name, publisher, logo and colours (meetings_site/identity.py).
+                "meetings_site.identity.identity",
             ],
         },
     },
@@ -172,6 +174,47 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # honours; SQLite (make run) builds the same index without them, which is all W040 says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# --- Identity ---------------------------------------------------------------
+
+# The institution's name, publisher, contact, logo, icons and accent colour, from the environment
+# (README.md, "Your institution's name, logo and colours"; meetings_site/identity.py). The name,
+# short name and publisher may be given per language: SITE_NAME for every language, SITE_NAME_SQ,
+# SITE_NAME_SR_LATN, … for one (the code in capitals, "-" as "_"). Without SITE_NAME the name is
+# the translated "Western Balkans security meetings". Logo and icons are static paths; files of
+# the institution's own can live outside the code, in SITE_STATIC_DIR, served as static/site/….
+IDENTITY_LANGUAGES = [code for code, _name in languages.settings_languages()]
+
+
+def env_by_language(name):
+    """{"": NAME, "sq": NAME_SQ, …}: the texts given, per language."""
+    texts = {"": os.environ.get(name, "").strip()}
+    for code in IDENTITY_LANGUAGES:
+        texts[code] = os.environ.get(f"{name}_{code.upper().replace('-', '_')}", "").strip()
+    return {code: text for code, text in texts.items() if text}
+
+
+def env_colour(name, default):
+    from meetings_site.identity import parse_colour
+
+    try:
+        return parse_colour(os.environ.get(name) or default)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from error
+
+
+IDENTITY = {
+    "name": env_by_language("SITE_NAME"),
+    "short_name": env_by_language("SITE_SHORT_NAME"),
+    "publisher": env_by_language("SITE_PUBLISHER"),
+    "publisher_url": os.environ.get("SITE_PUBLISHER_URL", "").strip(),
+    "contact_email": os.environ.get("SITE_CONTACT_EMAIL", "").strip(),
+    "logo": os.environ.get("SITE_LOGO", "").strip() or "img/logo.svg",
+    "favicon": os.environ.get("SITE_FAVICON", "").strip() or "img/favicon.svg",
+    "touch_icon": os.environ.get("SITE_TOUCH_ICON", "").strip() or "img/apple-touch-icon.png",
+    "accent": env_colour("SITE_ACCENT_COLOUR", "#0b4f8a"),
+}
+IDENTITY_STATIC_DIRS = [("site", os.environ["SITE_STATIC_DIR"])] if os.environ.get("SITE_STATIC_DIR") else []
+
 # --- Cache ------------------------------------------------------------------
 
 
@@ -187,6 +230,8 @@ def code_fingerprint():
     # Cached feeds and calendar entries hold absolute links: two development servers on other
     # ports sharing one Redis must not serve each other's.
     digest.update(SITE_URL.encode())
+    # Every page shows the identity, and it comes from the environment, not from these files.
+    digest.update(repr(IDENTITY).encode())
     return digest.hexdigest()[:12]
 
 
@@ -440,7 +485,7 @@ TIME_ZONE = "Europe/Belgrade"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", *IDENTITY_STATIC_DIRS]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -9,12 +9,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from meetings_site import accounts, i18n, views
+from meetings_site import accounts, i18n, identity, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("language/", i18n.choose_language, name="choose_language"),
+    # The identity's stylesheets, icons and manifest (meetings_site/identity.py), and robots.txt.
+    path("theme.css", identity.theme_css, name="theme_css"),
+    path("admin-theme.css", identity.admin_theme_css, name="admin_theme_css"),
+    path("site.webmanifest", identity.web_manifest, name="web_manifest"),
+    path("favicon.ico", identity.favicon_ico, name="favicon_ico"),
+    path("robots.txt", identity.robots_txt, name="robots_txt"),
     path("", include(accounts)),
     path("admin/", admin.site.urls),
     *i18n_patterns(path("", include("events.urls")), prefix_default_language=False),
