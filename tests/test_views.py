@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from events.models import KOSOVO_FOOTNOTE, Access, DatePrecision, LinkKind, OrganiserRole, Publication, Status
+from meetings_site import identity
 from tests.support.factories import (
     BackToBackFactory,
     CountryFactory,
@@ -544,6 +545,12 @@ def test_every_page_has_a_skip_link_navigation_stylesheets_and_feeds(client, db)
         for link in elements(response.content, "link", rel="stylesheet")
     ] == [
         ("/static/css/site.css", None),
+        (identity.current().theme_url, None),  # the accent's colours, right after the base sheet
+        ("/static/css/lists.css", None),
+        ("/static/css/filters.css", None),
+        ("/static/css/calendar.css", None),
+        ("/static/css/pictures.css", None),
+        ("/static/css/charts.css", None),
         ("/static/css/print.css", "print"),
     ]
     assert [
