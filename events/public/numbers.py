@@ -272,17 +272,13 @@ class Numbers:
             )
             # The list filters by funder, not by instrument: these rows are numbers, not links. A
             # funder that never names an instrument has its row only.
-            named = any(instrument for instrument, _tally in instruments[organisation.pk])
-            for instrument, tally in (
-                []
-                if not named
-                else sorted(instruments[organisation.pk], key=lambda pair: (not pair[0], pair[0].casefold()))
-            ):
-                rows.append(
-                    self.row(
-                        organisation.name, tally, detail=instrument or _("No instrument named"), level=1, linked=False
-                    )
-                )
+            named_first = sorted(instruments[organisation.pk], key=lambda pair: (not pair[0], pair[0].casefold()))
+            if not any(instrument for instrument, _tally in named_first):
+                continue
+            rows += [
+                self.row(organisation.name, tally, detail=instrument or _("No instrument named"), level=1, linked=False)
+                for instrument, tally in named_first
+            ]
         return self.table(
             "funders",
             _("Meetings by funder and instrument"),
