@@ -45,8 +45,8 @@ SCALE = WIDTH / ((EAST - WEST) * math.cos(math.radians(MIDDLE_LATITUDE)))
 HEIGHT = round((NORTH - SOUTH) * SCALE)
 # Marker radius in map units (1 unit is about 1.1 km): grows with the square root of the count,
 # so a marker's area tells the number of meetings.
-MARKER_MIN_RADIUS = 7
-MARKER_RADIUS_STEP = 5
+MARKER_MIN_RADIUS = 9
+MARKER_RADIUS_STEP = 6
 MARKER_MAX_RADIUS = 34
 MARKER_TARGET_RADIUS = 18
 
@@ -117,7 +117,7 @@ class City:
 
     @property
     def label_x(self):
-        gap = self.radius + 5
+        gap = self.radius + 9
         return round(self.x - gap if self.label_on_left else self.x + gap, 1)
 
     @property
