@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from events.cache import version
 from events.cache.version import DATA, PIECES
 from events.models import DatePrecision, Publication
+from events.public.numbers import TIMELINE_BY
 from tests.support.factories import (
     CountryFactory,
     MeetingFactory,
@@ -361,3 +362,16 @@ def test_numbers_page_is_valid_html(client, data, tmp_path):
     problems = [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
     # The checker's language registry predates Montenegrin ("cnr"), as in tests/test_html_validity.py.
     assert [problem for problem in problems if "“cnr”" not in problem] == []
+
+
+def test_numbers_on_the_seed_every_link_lists_its_number(client, seed):
+    response = client.get("/numbers/")
+    assert response.status_code == 200
+    tables = tables_of(response)
+    links = [(int(text), href) for table in tables for row in table[1:] for text, href in row if href]
+    assert links
+    for number, href in links:
+        assert list_count(client, href) == number, href
+    assert tables[1][-1][-1][0] == str(list_count(client, "/meetings/"))
+    for by in TIMELINE_BY:
+        assert client.get(f"/numbers/?by={by}").status_code == 200
