@@ -209,7 +209,9 @@ def test_map_names_countries_and_cities_in_the_language_of_the_page(client, seed
     names = texts(svg_of(html), "text", "venue-map-country-name")
     assert {"Kosovë*", "Maqedonia e Veriut", "Shqipëri", "Serbi"} <= set(names)
     # The city as Albanian names it, the link with the name the venue has (the filter takes either).
-    assert markers(html)[0] == ("Beograd: 1 meeting", "/sq/meetings/?organiser=rcc&city=Belgrade")
+    name, link = markers(html)[0]
+    assert name.startswith("Beograd: 1 ")
+    assert link == "/sq/meetings/?organiser=rcc&city=Belgrade"
 
 
 def test_map_coordinates_are_written_with_a_dot_in_every_language(client, seed):
@@ -238,6 +240,17 @@ def test_funder_page_map_links_to_the_list_filtered_by_the_funder(client, db):
     response = client.get("/funders/norway/")
 
     assert markers(response.content.decode()) == [("Tirana: 1 meeting", "/meetings/?funder=norway&city=Tirana")]
+    # Nothing on the page but the map names Kosovo*: the footnote is there for the map.
+    assert texts(response.content, "p", "designation-footnote") == [str(KOSOVO_FOOTNOTE)]
+
+
+def test_map_tells_the_page_it_needs_the_designation_footnote(db):
+    MeetingFactory()
+    context = Context({"request": RequestFactory().get("/"), "designation_needed": False})
+
+    Template("{% load pictures %}{% home_venue_map %}").render(context)
+
+    assert context["designation_needed"] is True
 
 
 def test_map_svg_has_no_style_attributes_scripts_or_style_elements(seed):
