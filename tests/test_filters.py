@@ -256,3 +256,99 @@ def test_archive_pages_take_the_same_filters(client, meetings):
     response = client.get("/meetings/2019/", {"topic": "salw"})
     assert meeting_titles(response) == ["Skopje board", "Belgrade steering group"]
     assert client.get("/meetings/2019/", {"topic": "nope"}).status_code == 400
+
+
+# --- Addresses without empty parameters ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [
+        ("?q=&city=&topic=p-cve", "/meetings/?topic=p-cve"),
+        ("?q=+&date_from=&date_to=", "/meetings/"),
+        ("?topic=p-cve&q=&topic=salw&utm_source=x&page=", "/meetings/?topic=p-cve&topic=salw&utm_source=x"),
+    ],
+)
+def test_empty_parameters_redirect_to_the_same_filter_without_them(client, meetings, query, location):
+    response = client.get(f"/meetings/{query}")
+
+    assert (response.status_code, response["Location"]) == (302, location)
+
+
+def test_empty_parameters_redirect_even_when_the_filter_is_cached(client, meetings):
+    first = client.get("/meetings/?topic=p-cve")
+    again = client.get("/meetings/?topic=p-cve")
+    with_empty = client.get("/meetings/?q=&topic=p-cve")
+    archive = client.get("/meetings/2019/?city=&topic=p-cve")
+
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    assert (with_empty.status_code, with_empty["Location"]) == (302, "/meetings/?topic=p-cve")
+    assert "X-Page-Cache" not in with_empty
+    assert (archive.status_code, archive["Location"]) == (302, "/meetings/2019/?topic=p-cve")
+    assert client.get("/meetings/?topic=p-cve").status_code == 200
+
+
+# --- Dates in the site's format ----------------------------------------------------------------------------
+
+
+def date_box(response, name):
+    [box] = elements(response.content, "input", id=f"id_{name}")
+    return box["attrs"]
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "shown", "example"),
+    [
+        ("/meetings/", "2019-03-01", "2019-03-01", "2019-04-23"),
+        ("/meetings/", "03/01/2019", "2019-03-01", "2019-04-23"),
+        ("/hr/meetings/", "01.03.2019.", "01.03.2019.", "23.04.2019."),
+        ("/hr/meetings/", "01.03.2019", "01.03.2019.", "23.04.2019."),
+        ("/hr/meetings/", "2019-03-01", "01.03.2019.", "23.04.2019."),
+        ("/mk/meetings/", "1.3.2019", "01.03.2019", "23.04.2019"),
+    ],
+)
+def test_dates_are_read_in_the_language_s_format_and_in_iso(client, meetings, path, typed, shown, example):
+    response = client.get(path, {"date_from": typed, "date_to": "2019-03-31"})
+
+    assert response.status_code == 200
+    assert meeting_titles(response) == ["Belgrade steering group"]
+    box = date_box(response, "date_from")
+    assert (box["type"], box["value"], box["aria-describedby"]) == ("text", shown, "id_date_from_hint")
+    [hint] = texts(response.content, "p", "field-hint", id="id_date_from_hint")
+    # "Example: …" in the language once translated (locale/ is translated apart).
+    assert hint.endswith(f": {example}")
+    # The chips and the feed address hold the date as ISO, whatever the language.
+    assert [chip["attrs"]["href"].split("?")[1] for chip in elements(response.content, "a", "chip")] == [
+        "date_to=2019-03-31",
+        "date_from=2019-03-01",
+    ]
+    assert "date_from=2019-03-01&amp;date_to=2019-03-31" in response.content.decode()
+
+
+def test_a_regional_date_and_its_iso_form_are_one_cached_page(client, meetings):
+    regional = client.get("/hr/meetings/?date_from=23.04.2019")
+    iso = client.get("/hr/meetings/?date_from=2019-04-23")
+
+    assert (regional["X-Page-Cache"], iso["X-Page-Cache"]) == ("miss", "hit")
+    assert meeting_titles(iso) == ["Tirana P-CVE network"]
+
+
+@pytest.mark.parametrize(
+    ("path", "typed"),
+    [
+        ("/meetings/", "23.04.2019"),
+        ("/meetings/", "2019-13-01"),
+        ("/hr/meetings/", "32.04.2019."),
+        ("/hr/meetings/", "04/23/2019"),
+    ],
+)
+def test_a_date_the_language_does_not_write_is_a_400_with_the_form_and_what_was_typed(client, meetings, path, typed):
+    response = client.get(path, {"date_from": typed})
+
+    assert response.status_code == 400
+    [errors] = elements(response.content, "div", "form-errors")
+    expected = "Od: Unesite ispravan datum." if path.startswith("/hr/") else "From: Enter a valid date."
+    assert errors["text"].endswith(expected)
+    box = date_box(response, "date_from")
+    assert (box["value"], box["aria-describedby"]) == (typed, "id_date_from_hint id_date_from_error")
+    assert meeting_titles(response) == []
