@@ -51,9 +51,24 @@ def check_site_url_deployed(app_configs, **kwargs):
 def check_identity(app_configs, **kwargs):
     """The accent colour must be a colour, and should keep AA contrast (4.5:1) with white: it is
     the colour of links on white and the background of white button text."""
+    from django.contrib.staticfiles import finders
+
     from meetings_site import identity
 
-    accent = (getattr(settings, "IDENTITY", {}) or {}).get("accent") or identity.DEFAULT_ACCENT
+    config = getattr(settings, "IDENTITY", {}) or {}
+    # A static path that is not there fails every page once collectstatic's manifest is in use.
+    missing = [
+        checks.Error(
+            _("%(setting)s names %(path)r, which is not among the static files.") % {"setting": setting, "path": path},
+            hint=_("Put the file in static/ or in SITE_STATIC_DIR (then name it site/…)."),
+            id="meetings_site.E003",
+        )
+        for setting, key in (("SITE_LOGO", "logo"), ("SITE_FAVICON", "favicon"), ("SITE_TOUCH_ICON", "touch_icon"))
+        if (path := config.get(key)) and not finders.find(path)
+    ]
+    if missing:
+        return missing
+    accent = config.get("accent") or identity.DEFAULT_ACCENT
     try:
         accent = identity.parse_colour(accent)
     except ValueError as error:

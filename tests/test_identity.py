@@ -366,6 +366,13 @@ def test_check_refuses_a_malformed_accent(settings):
     assert (error.level, error.id) == (checks.ERROR, "meetings_site.E002")
 
 
+def test_check_refuses_a_logo_that_is_not_among_the_static_files(settings):
+    settings.IDENTITY = {"logo": "site/missing-logo.svg", "favicon": "img/favicon.svg"}
+    (error,) = check_identity(None)
+    assert (error.level, error.id) == (checks.ERROR, "meetings_site.E003")
+    assert error.msg == "SITE_LOGO names 'site/missing-logo.svg', which is not among the static files."
+
+
 def test_contrast_is_wcags():
     assert identity.contrast("#000000", "#ffffff") == pytest.approx(21)
     assert identity.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
