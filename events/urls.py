@@ -1,6 +1,7 @@
 from django.urls import path
 
 from events.calendar import views as calendar_views
+from events.public import calendar_views as calendar_pages
 from events.public import feeds, numbers, organisation_views, sitemaps, views
 
 app_name = "events"
@@ -16,8 +17,12 @@ urlpatterns = [
     path("meetings/<slug:slug>.ics", calendar_views.meeting_ics, name="meeting-ics"),
     path("meetings/<slug:slug>/cluster.ics", calendar_views.cluster_ics, name="cluster-ics"),
     path("subscribe/", calendar_views.SubscribeView.as_view(), name="subscribe"),
-    path("calendar/", views.CalendarTodayView.as_view(), name="calendar_today"),
-    path("calendar/<int:year>/<int:month>/", views.CalendarMonthView.as_view(), name="calendar"),
+    path("calendar/", calendar_pages.CalendarTodayView.as_view(), name="calendar_today"),
+    path("calendar/<int:year>/<int:month>/", calendar_pages.CalendarMonthView.as_view(), name="calendar"),
+    path(
+        "calendar/<int:year>/<int:month>/agenda/", calendar_pages.CalendarAgendaView.as_view(), name="calendar_agenda"
+    ),
+    path("calendar/<int:year>/week/<int:week>/", calendar_pages.CalendarWeekView.as_view(), name="calendar_week"),
     path("organisers/", organisation_views.OrganiserIndexView.as_view(), name="organisers"),
     path("organisers/<slug:slug>/", organisation_views.OrganiserDetailView.as_view(), name="organiser"),
     path("funders/", organisation_views.FunderIndexView.as_view(), name="funders"),

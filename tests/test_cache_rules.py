@@ -368,7 +368,7 @@ def test_a_cold_list_page_reads_the_version_once(client, monkeypatch):
     real_read = version._read
     monkeypatch.setattr(version, "_read", lambda *entry: reads.append(1) or real_read(*entry))
 
-    response = client.get("/meetings/?topic=&page=1")
+    response = client.get("/meetings/?page=1")  # an empty parameter (?topic=) is a redirect now
 
     assert response.status_code == 200
     assert len(reads) == 1

@@ -40,6 +40,8 @@ PAGES = {
     "year": "/meetings/2018/",
     "month": "/meetings/2018/10/",
     "calendar": "/calendar/2018/10/",
+    "calendar-week": "/calendar/2018/week/43/",
+    "calendar-agenda": "/calendar/2018/10/agenda/",
     "meeting": "/meetings/cti-network/",
     "meeting-cancelled": "/meetings/cancelled/",
     "meeting-closed": "/meetings/closed/",

@@ -10,14 +10,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, RedirectView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from events.cache.fragments import joined, list_entries, process_local, rendered_once
-from events.dates import WEEKDAYS, day_in_words, month_in_words
+from events.dates import day_in_words, month_in_words
 from events.facets import form_context as filter_form_context
 from events.filters import MeetingFilter, MeetingQuery, chosen, empty_parameters
 from events.models import UPCOMING_ORDER, Country, Meeting
@@ -34,7 +32,6 @@ HOME_RECENT_PAST_LIMIT = 10
 HOME_TO_BE_CONFIRMED_LIMIT = 20
 # A cluster timeline needs several meetings; a single partner reads better as a plain link.
 CLUSTER_MIN_SIZE = 3
-GRID_MEETINGS_PER_DAY = 4
 CHECKBOX_FILTERS = ("topic", "country", "status", "organiser", "funder", "programme")
 
 
@@ -295,81 +292,6 @@ class MeetingArchiveView(MeetingListView):
                 calendar_url=reverse("events:calendar", args=[self.year, self.month]),
             )
         return context
-
-
-class CalendarDay:
-    def __init__(self, day, in_month, is_today, meetings):
-        self.date = day
-        self.in_month = in_month
-        self.is_today = is_today
-        self.meetings = meetings
-        self.in_words = _("%(weekday)s %(date)s") % {"weekday": WEEKDAYS[day.weekday()], "date": day_in_words(day)}
-        # A busy day shows its first meetings and links to the day's list, as calendar programs do;
-        # the agenda below the grid still lists them all.
-        self.in_grid = meetings[:GRID_MEETINGS_PER_DAY]
-        self.more = len(meetings) - len(self.in_grid)
-        self.more_url = f"{reverse('events:list')}?date_from={day.isoformat()}&date_to={day.isoformat()}"
-
-
-class CalendarMonthView(TemplateView):
-    """A month as a grid of weeks; meetings appear on every day they span. Phones get it as an agenda."""
-
-    template_name = "events/calendar_month.html"
-
-    def get_context_data(self, *, year, month, **kwargs):
-        context = super().get_context_data(**kwargs)
-        first_day, last_day = month_bounds(year, month)
-        # Django counts weekdays from Sunday = 0, Python's calendar from Monday = 0.
-        first_weekday = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
-        weeks = calendar.Calendar(first_weekday).monthdatescalendar(year, month)
-        published = Meeting.objects.published()
-        dated = list(published.dated().overlapping(weeks[0][0], weeks[-1][-1]).for_listing().order_by(*UPCOMING_ORDER))
-        month_only = list(
-            published.month_only().overlapping(first_day, last_day).for_listing().order_by("start_date", "title")
-        )
-        today = timezone.localdate()
-        grid = [
-            [
-                CalendarDay(
-                    day,
-                    in_month=day.month == month,
-                    is_today=day == today,
-                    meetings=[meeting for meeting in dated if meeting.start_date <= day <= meeting.end_date],
-                )
-                for day in week
-            ]
-            for week in weeks
-        ]
-        agenda = [day for week in grid for day in week if day.in_month and day.meetings]
-        # Every entry of the agenda and of the month-only list in one cache read (and one query for those missing).
-        entries = list_entries([*dated, *month_only])
-        for day in agenda:
-            day.entries = joined(entries, day.meetings)
-        previous_month, next_month = neighbour_months(first_day)
-        weekday_order = [(first_weekday + offset) % 7 for offset in range(7)]
-        context.update(
-            month_name=month_in_words(first_day),
-            weeks=grid,
-            agenda=agenda,
-            month_only_entries=joined(entries, month_only),
-            weekdays=[(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in weekday_order],
-            month_only=month_only,
-            previous_month=previous_month,
-            next_month=next_month,
-            previous_month_name=previous_month and month_in_words(previous_month),
-            next_month_name=next_month and month_in_words(next_month),
-            list_url=reverse("events:month", args=[year, month]),
-            designation_needed=any_mentions_designated_country([*dated, *month_only]),
-        )
-        return context
-
-
-class CalendarTodayView(RedirectView):
-    permanent = False
-
-    def get_redirect_url(self, *args, **kwargs):
-        today = timezone.localdate()
-        return reverse("events:calendar", args=[today.year, today.month])
 
 
 class MeetingDetailView(DetailView):
