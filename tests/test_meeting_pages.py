@@ -67,9 +67,9 @@ def test_list_and_month_agenda_with_start_time_only_say_from(client, starts_at_h
     listed = client.get("/meetings/?date_from=2019-11-01")
     month = client.get("/calendar/2019/11/")
 
-    assert texts(listed.content, "time") == ["14–15 November 2019, from 09:30 CET"]
+    assert texts(listed.content, "time", "meeting-dates") == ["14–15 November 2019, from 09:30 CET"]
     # The agenda lists the meeting under each of its two days.
-    assert texts(month.content, "time") == ["14–15 November 2019, from 09:30 CET"] * 2
+    assert texts(month.content, "time", "meeting-dates") == ["14–15 November 2019, from 09:30 CET"] * 2
 
 
 # --- Text that stays text -----------------------------------------------------

@@ -20,17 +20,20 @@ from tests.support.factories import (
 
 # Exact queries per page with nothing cached, for 5 and for 60 meetings: the same but where the data
 # differs in shape (named below). "entries": the list entries not cached yet (events.cache.fragments),
-# one read of those meetings (list pages have only their keys) and one of their organisers.
+# one read of those meetings (list pages have only their keys), one of their organisers, one of their topics.
 QUERIES = {
-    "/": (4, 4),  # upcoming, date to be confirmed, designated countries, entries' organisers
+    # upcoming, date to be confirmed, the most recent past, designated countries, entries' organisers and topics
+    "/": (6, 6),
     # segment counts, the keys of the page's meetings (with 5 meetings page 1 straddles upcoming and past:
     # one read per segment, events.public.pagination), designated countries, 5 filter choice lists with
     # their counts, the status and language counts (events.facets), entries
-    "/meetings/": (13, 12),
-    "/meetings/?topic=topic-a&country=XK&q=meeting": (15, 14),  # + validating the topic and country slugs
-    "/meetings/2030/": (12, 12),  # count, keys, designated countries, 5 filter choice lists, 2 counts, entries
-    "/meetings/2030/5/": (12, 12),
-    "/calendar/2030/5/": (4, 4),  # dated, month-only, designated countries, entries' organisers
+    "/meetings/": (14, 13),
+    "/meetings/?topic=topic-a&country=XK&q=meeting": (16, 15),  # + validating the topic and country slugs
+    # counts (all, upcoming), keys, designated countries, 5 filter choice lists, status and language counts,
+    # entries, the year's month counts and nearest years with meetings (the year only)
+    "/meetings/2030/": (14, 14),
+    "/meetings/2030/5/": (13, 13),
+    "/calendar/2030/5/": (5, 5),  # dated, month-only, designated countries, entries' organisers and topics
     "/calendar/2030/week/19/": (3, 3),  # the same but month-only (the week view lists none)
     "/calendar/2030/5/agenda/": (4, 4),  # dated (the month's days only), month-only, designated countries, entries
     # the meeting + 5 prefetches, 2 for links, the cluster walk (one query per hop, at most MAX_CLUSTER_HOPS,
@@ -39,9 +42,10 @@ QUERIES = {
     "/organisers/": (1, 1),
     "/funders/": (1, 1),
     # organisation, upcoming, date to be confirmed, past, designated countries, entries' organisers
-    # the map of its meetings (events.public.maps): its filter's organisation, the places, the countries' names
-    "/organisers/rcc/": (10, 10),
-    "/funders/eu/": (10, 10),
+    # (entries' topics too, read once per list of its upcoming and its past meetings); the map of its meetings:
+    # its filter's organisation, the places, the countries' names
+    "/organisers/rcc/": (12, 12),
+    "/funders/eu/": (12, 12),
     "/feeds/meetings.rss": (1, 1),
     "/sitemap.xml": (2, 2),  # the index: how many meetings (its pages), their latest change
     "/sitemap-meetings.xml": (2, 2),  # how many meetings, one page of them

@@ -49,8 +49,8 @@ def test_home_groups_upcoming_meetings_by_month_next_first(client, db):
     months = [next_month.replace(day=1)]
     if (today + DAY).month != next_month.month:
         months.insert(0, (today + DAY).replace(day=1))
-    assert texts(response.content, "h2") == ["Upcoming meetings", "Date to be confirmed"]
-    assert meeting_titles(response) == ["Soon", "Month only", "Next month", "Unknown"]
+    assert texts(response.content, "h2") == ["Upcoming meetings", "Date to be confirmed", "Past meetings"]
+    assert meeting_titles(response) == ["Soon", "Month only", "Next month", "Unknown", "Past"]
     month_headings = texts(response.content, "h3")
     assert month_headings[-1] == next_month.strftime("%B %Y")
     assert texts(response.content, "span", "tbc") == ["(exact dates to be confirmed)", "Date to be confirmed"]
@@ -86,8 +86,9 @@ def test_home_with_the_seed_is_never_empty(client, seed):
     response = client.get("/")
     assert response.status_code == 200
     titles = meeting_titles(response)
-    assert titles[0] == "1st IISG National P-CVE Coordination Meeting – Albania"
-    assert len(titles) == 12  # ten recent past meetings and the two whose date is to be confirmed
+    # The two whose date is to be confirmed, then the ten most recent past meetings.
+    assert titles[2] == "1st IISG National P-CVE Coordination Meeting – Albania"
+    assert len(titles) == 12
 
 
 # --- Archives --------------------------------------------------------------
@@ -559,7 +560,11 @@ def test_every_page_has_a_skip_link_navigation_stylesheets_and_feeds(client, db)
     ]
     assert texts(response.content, "a", aria_current="page") == ["All meetings"]
     assert elements(response.content, "style") == []
-    assert [s for s in elements(response.content, "script") if s["attrs"].get("type") != "application/ld+json"] == []
+    # Scripts only as deferred files of the site's own (progressive enhancement), never inline.
+    scripts = [s for s in elements(response.content, "script") if s["attrs"].get("type") != "application/ld+json"]
+    assert [s for s in scripts if not s["attrs"].get("src", "").startswith("/static/js/") or s["text"].strip()] == []
+    assert all("defer" in s["attrs"] for s in scripts)
+    assert "/static/js/copy-address.js" in [s["attrs"]["src"] for s in scripts]
 
 
 def test_a_body_with_only_draft_meetings_has_no_public_page(client, db):

@@ -18,20 +18,25 @@ from events.models import Meeting, MeetingOrganiser
 
 FRAGMENT_TIMEOUT = 3600
 # What a list entry shows beyond the meeting's own row and its venue (select_related).
-LIST_ENTRY_PREFETCH = (Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),)
+LIST_ENTRY_PREFETCH = (
+    Prefetch("organiser_roles", queryset=MeetingOrganiser.objects.select_related("organisation")),
+    "topics",
+)
 
 
 def list_entries(meetings):
     """{pk: the meeting's <li>} for Meeting objects (read with for_listing()) or primary keys, in one cache read.
 
-    The entries not cached are read (when only keys were given), get their organisers in one
-    query for all of them, are rendered and stored for the next page that lists them. A meeting
+    The entries not cached are read (when only keys were given), get their organisers and their
+    topics in one query each for all of them, are rendered and stored for the next page that lists them. A meeting
     unpublished since the page read its keys has no entry.
     """
     by_pk = {getattr(meeting, "pk", meeting): meeting for meeting in meetings}
     if not by_pk:
         return {}
-    keys = {pk: key("list-entry", pk) for pk in by_pk}
+    # Keyed on the day: an entry says "Took place" once the meeting's last day is over
+    # (Meeting.status_today), with no edit to move the version.
+    keys = {pk: key("list-entry", pk, daily=True) for pk in by_pk}
     found = cache.get_many(keys.values())
     missing = {pk: meeting for pk, meeting in by_pk.items() if keys[pk] not in found}
     if missing:

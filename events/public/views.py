@@ -5,21 +5,27 @@ import datetime
 import itertools
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, Count, Max, Min, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from events.cache.fragments import joined, list_entries, process_local, rendered_once
+from events.cache import budget
+from events.cache.fragments import FRAGMENT_TIMEOUT, joined, list_entries, process_local, rendered_once
+from events.cache.keys import key
 from events.dates import day_in_words, month_in_words
 from events.facets import form_context as filter_form_context
 from events.filters import MeetingFilter, MeetingQuery, chosen, empty_parameters
 from events.models import UPCOMING_ORDER, Country, Meeting
-from events.public.pagination import CachedCountPaginator, InListOrderPaginator
+from events.public.pagination import COUNT_ENTRY_BYTES, COUNT_TIMEOUT, CachedCountPaginator, InListOrderPaginator
 from events.public.structured_data import meeting_json_ld
 from meetings_site.languages import OFFERED, territory_name
 
@@ -101,7 +107,9 @@ class HomeView(TemplateView):
         published = Meeting.objects.published().for_listing()
         upcoming = list(published.upcoming(today)[:HOME_UPCOMING_LIMIT])
         to_be_confirmed = list(published.date_to_be_confirmed().order_by("title")[:HOME_TO_BE_CONFIRMED_LIMIT])
-        recent_past = [] if upcoming else list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
+        # Always the most recent past meetings, under their own heading: they read as what took
+        # place, not as news among the upcoming ones.
+        recent_past = list(published.past(today)[:HOME_RECENT_PAST_LIMIT])
         # Every entry on the page in one cache read (and one query for those missing).
         entries = list_entries([*upcoming, *to_be_confirmed, *recent_past])
         context.update(
@@ -127,6 +135,68 @@ class FilterChip:
         self.label = label
         self.value = value
         self.remove_url = remove_url
+
+
+SECTION_HEADINGS = {
+    "upcoming": gettext_lazy("Upcoming"),
+    "to_be_confirmed": gettext_lazy("Date to be confirmed"),
+    "past": gettext_lazy("Past"),
+}
+
+
+class ListSection:
+    """A run of a page's meetings in one part of the list order, under its heading."""
+
+    def __init__(self, name, meetings):
+        self.name = name
+        self.heading = SECTION_HEADINGS[name]
+        self.meetings = meetings
+        self.entries = ""
+
+
+def page_sections(page, sizes):
+    """The sections a page's meetings belong to, in page order; sizes: [(section name, how many
+    meetings of the whole list it holds)] in list order. Only positions: no query."""
+    position = (page.number - 1) * page.paginator.per_page
+    sections, end = [], 0
+    for name, size in sizes:
+        start, end = end, end + size
+        members = [meeting for offset, meeting in enumerate(page.object_list) if start <= position + offset < end]
+        if members:
+            sections.append(ListSection(name, members))
+    return sections
+
+
+class ArchivePaginator(CachedCountPaginator):
+    """A period's meetings, upcoming first, then past, each part in calendar order: the archive's
+    two sections. The size of the list and of its upcoming part come from one query, cached per
+    filter, data version and day (today's meetings become past ones at midnight)."""
+
+    def __init__(self, object_list, per_page, *, today=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def count_cache_key(self):
+        return key("count", self.count_key, self.today.isoformat(), language=False)
+
+    @cached_property
+    def summary(self):
+        summary_key = self.count_cache_key()
+        summary = cache.get(summary_key)
+        if summary is None:
+            summary = self.object_list.order_by().aggregate(
+                total=Count("pk"), upcoming=Count("pk", filter=Q(end_date__gte=self.today))
+            )
+            budget.store(summary_key, summary, COUNT_ENTRY_BYTES, COUNT_TIMEOUT)
+        return summary
+
+    @cached_property
+    def count(self):
+        return self.summary["total"]
+
+    @cached_property
+    def section_sizes(self):
+        return [("upcoming", self.summary["upcoming"]), ("past", self.summary["total"] - self.summary["upcoming"])]
 
 
 def filter_chips(filterset, query, path):
@@ -229,6 +299,14 @@ class MeetingListView(FilterView):
             page_heading=_("Meetings"),
             checkbox_fields=CHECKBOX_FILTERS,
         )
+        # The page's meetings under the heading of each part of the list they belong to (upcoming,
+        # date to be confirmed, past), their entries read in one cache read.
+        page = context.get("page_obj")
+        sections = page_sections(page, section_sizes(page.paginator)) if page else []
+        entries = list_entries(meetings)
+        for section in sections:
+            section.entries = joined(entries, section.meetings)
+        context["sections"] = sections
         # Rendering the form (its lists of checkboxes and their queries) is a large part of a list
         # page, and the same for everyone with the same filter; its choices are data.
         # Its counts (events.facets) are read only when it is rendered.
@@ -246,11 +324,57 @@ class MeetingListView(FilterView):
         return context
 
 
+def section_sizes(paginator):
+    """[(section name, size)] of a list's paginator, in list order."""
+    if isinstance(paginator, InListOrderPaginator):
+        return list(zip(("upcoming", "to_be_confirmed", "past"), paginator.segment_counts, strict=True))
+    return paginator.section_sizes
+
+
+class ArchiveMonth:
+    """A month of the year archive: its name, its published meetings (those on at least one of its
+    days, as its own archive lists them) and its archive's address when it has any."""
+
+    def __init__(self, first_day, count):
+        self.name = month_in_words(first_day)
+        self.count = count
+        self.url = reverse("events:month", args=[first_day.year, first_day.month]) if count else ""
+
+
+def year_summary(year):
+    """A year archive's month counts, and the nearest earlier and later years that have published
+    meetings (None where there is none, or outside the archive's range): one query, cached per
+    data version (a scheduled publication moves it too)."""
+    summary_key = key("year-summary", year, language=False)
+    summary = cache.get(summary_key)
+    if summary is None:
+        first_day, last_day = month_bounds(year)
+        months = {
+            f"month_{number}": Count("pk", filter=Q(start_date__lte=end, end_date__gte=start))
+            for number in range(1, 13)
+            for start, end in [month_bounds(year, number)]
+        }
+        found = Meeting.objects.published().aggregate(
+            before=Max("end_date", filter=Q(end_date__lt=first_day)),
+            after=Min("start_date", filter=Q(start_date__gt=last_day)),
+            **months,
+        )
+        before, after = found["before"], found["after"]
+        summary = {
+            "months": [found[f"month_{number}"] for number in range(1, 13)],
+            "previous_year": before.year if before and before.year >= FIRST_YEAR else None,
+            "next_year": after.year if after and after.year <= LAST_YEAR else None,
+        }
+        cache.set(summary_key, summary, FRAGMENT_TIMEOUT)
+    return summary
+
+
 class MeetingArchiveView(MeetingListView):
-    """The meetings of one year or one month, in calendar order, with the same filters as the list."""
+    """The meetings of one year or one month, upcoming then past, each in calendar order, with the same
+    filters as the list."""
 
     template_name = "events/meeting_archive.html"
-    paginator_class = CachedCountPaginator
+    paginator_class = ArchivePaginator
 
     def period(self):
         self.year, self.month = self.kwargs["year"], self.kwargs.get("month")
@@ -258,25 +382,24 @@ class MeetingArchiveView(MeetingListView):
         return self.first_day, self.last_day
 
     def get_queryset(self):
-        return self.get_base_queryset().overlapping(self.first_day, self.last_day).order_by(*UPCOMING_ORDER)
+        # Upcoming first, then past (ArchivePaginator's sections), each in calendar order.
+        past = Case(When(end_date__lt=timezone.localdate(), then=Value(1)), default=Value(0))
+        return self.get_base_queryset().overlapping(self.first_day, self.last_day).order_by(past, *UPCOMING_ORDER)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.month is None:
-            previous_period = self.year - 1 if self.year > FIRST_YEAR else None
-            next_period = self.year + 1 if self.year < LAST_YEAR else None
+            summary = year_summary(self.year)
+            previous_period, next_period = summary["previous_year"], summary["next_year"]
             context.update(
                 page_heading=_("Meetings in %(year)s") % {"year": self.year},
                 previous_url=previous_period and reverse("events:year", kwargs={"year": previous_period}),
                 previous_label=previous_period,
                 next_url=next_period and reverse("events:year", kwargs={"year": next_period}),
                 next_label=next_period,
-                months=[
-                    (
-                        month_in_words(datetime.date(self.year, number, 1)),
-                        reverse("events:month", args=[self.year, number]),
-                    )
-                    for number in range(1, 13)
+                year_months=[
+                    ArchiveMonth(datetime.date(self.year, number, 1), count)
+                    for number, count in enumerate(summary["months"], start=1)
                 ],
             )
         else:

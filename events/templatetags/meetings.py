@@ -2,13 +2,14 @@
 printable output."""
 
 from django import template
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 
 from events.cache import fragments
 from events.cache.fragments import joined
 from events.dates import local_day_in_words, meeting_dates_in_words, moment_in_words
 from events.markdown import render_markdown
-from events.models import KOSOVO_FOOTNOTE
+from events.models import KOSOVO_FOOTNOTE, DatePrecision, Status
 from events.text import printable
 
 register = template.Library()
@@ -34,6 +35,65 @@ def moment(value):
 @register.filter
 def status_today(meeting):
     return meeting.status_today()
+
+
+class DateBlock:
+    """What a list entry's date block shows: the day or days large, the month abbreviated, the year.
+
+    kind: "day" (one day or days within one month: "3–5" Oct), "span" (across months or years:
+    two dates), "month" (the month only) or "tbc" (no date yet)."""
+
+    def __init__(self, meeting):
+        start, end = meeting.start_date, meeting.end_date or meeting.start_date
+        self.start, self.end = start, end
+        if start is None or meeting.date_precision == DatePrecision.UNKNOWN:
+            self.kind = "tbc"
+        elif meeting.date_precision == DatePrecision.MONTH:
+            self.kind = "month"
+        elif (start.year, start.month) == (end.year, end.month):
+            self.kind = "day"
+            self.days = str(start.day) if start == end else f"{start.day}\u2013{end.day}"
+        else:
+            self.kind = "span"
+        self.across_years = self.kind != "tbc" and start.year != end.year
+
+    @property
+    def start_month(self):
+        return MONTHS_3[self.start.month].title()
+
+    @property
+    def end_month(self):
+        return MONTHS_3[self.end.month].title()
+
+
+@register.filter
+def date_block(meeting):
+    return DateBlock(meeting)
+
+
+# What a status badge is called in the stylesheet (its colours); every badge also says its status in words.
+BADGE_KINDS = {Status.POSTPONED: "postponed", Status.CANCELLED: "cancelled", Status.TENTATIVE: "tbc"}
+
+
+@register.filter
+def status_badge(meeting):
+    """(kind, words) of the badge a list entry shows, or None for a confirmed meeting still to come.
+
+    Postponed and cancelled say so for good; a tentative meeting says so until its dates pass; a
+    confirmed one whose last day is over "Took place" (Meeting.status_today: the entry is keyed on the day)."""
+    words = meeting.status_today()
+    if meeting.status in BADGE_KINDS:
+        return BADGE_KINDS[meeting.status], words
+    if words != meeting.get_status_display():
+        return "took-place", words
+    return None
+
+
+@register.filter
+def start_moment(meeting):
+    """The start as an ISO date and time with the venue's offset, for <time datetime>; None if untimed."""
+    start = meeting.start_datetime()
+    return start.isoformat(timespec="minutes") if start else None
 
 
 @register.simple_tag
