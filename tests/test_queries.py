@@ -34,8 +34,8 @@ QUERIES = {
     "/meetings/2030/": (14, 14),
     "/meetings/2030/5/": (13, 13),
     "/calendar/2030/5/": (5, 5),  # dated, month-only, designated countries, entries' organisers and topics
-    "/calendar/2030/week/19/": (3, 3),  # the same but month-only (the week view lists none)
-    "/calendar/2030/5/agenda/": (4, 4),  # dated (the month's days only), month-only, designated countries, entries
+    "/calendar/2030/week/19/": (4, 4),  # the same but month-only (the week view lists none)
+    "/calendar/2030/5/agenda/": (5, 5),  # dated (the month's days only), month-only, designated countries, entries
     # the meeting + 5 prefetches, 2 for links, the cluster walk (one query per hop, at most MAX_CLUSTER_HOPS,
     # so the 5-meeting chain ends sooner) and its meetings, the public change log
     "/meetings/meeting-0/": (15, 16),
