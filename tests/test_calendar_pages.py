@@ -498,3 +498,12 @@ def test_calendar_pages_read_the_same_number_of_queries_however_many_meetings(
         version.publish({DATA, PIECES})
         with django_assert_num_queries(queries, info=url):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "view"),
+    [("/calendar/2019/4/", "Month"), ("/calendar/2019/week/17/", "Week"), ("/calendar/2019/4/agenda/", "Agenda")],
+)
+def test_calendar_pages_mark_the_calendar_in_the_main_navigation_and_their_view(client, db, path, view):
+    response = client.get(path)
+    assert texts(response.content, "a", aria_current="page") == ["Calendar", view]
