@@ -170,9 +170,9 @@ def test_map_places_a_venue_at_its_coordinates_unless_they_are_withheld(db):
 
 
 def test_map_marker_area_grows_with_the_number_of_meetings():
-    assert maps.marker_radius(1) == maps.MARKER_MIN_RADIUS
-    assert maps.marker_radius(4) == maps.MARKER_MIN_RADIUS + maps.MARKER_RADIUS_STEP
-    assert maps.marker_radius(10_000) == maps.MARKER_MAX_RADIUS
+    assert maps.marker_radius(400, largest=400) == maps.MARKER_MAX_RADIUS
+    assert maps.marker_radius(100, largest=400) == maps.MARKER_MAX_RADIUS / 2
+    assert maps.marker_radius(1, largest=400) == maps.MARKER_MIN_RADIUS
 
 
 def test_map_projection_puts_the_corners_of_its_area_at_the_corners_of_the_picture():
@@ -344,3 +344,39 @@ def test_map_data_draws_each_country_of_the_region_with_a_name(code):
 
     assert countries[code]["d"].startswith("M")
     assert countries[code]["label"] is not None
+
+
+def test_map_names_of_close_cities_never_cover_each_other_or_leave_the_picture(db):
+    albania = country("AL", "Albania")
+    for city, count in [("Tirana", 5), ("Durrës", 3), ("Elbasan", 2), ("Kavajë", 1), ("Krujë", 1)]:
+        venue = VenueFactory(city=city, country=albania)
+        for _ in range(count):
+            MeetingFactory(venue=venue)
+
+    html = list_map()
+
+    labels = elements(svg_of(html), "text", "venue-map-city")
+    assert [label["text"] for label in labels][:2] == ["Tirana", "Durrës"]  # the busiest are always named
+    boxes = [
+        maps.text_box(
+            float(label["attrs"]["x"]),
+            float(label["attrs"]["y"]),
+            label["text"],
+            maps.LABEL_SIZE,
+            label["attrs"]["text-anchor"],
+        )
+        for label in labels
+    ]
+    assert all(box[0] >= 0 and box[2] <= maps.WIDTH for box in boxes)
+    assert not any(maps.overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # Every city keeps its marker and its place in the list, named or not.
+    assert len(markers(html)) == len(places(html)) == 5
+
+
+def test_map_lists_a_city_on_its_very_edge_below_it_rather_than_cut_in_half(db):
+    MeetingFactory(venue=VenueFactory(city="Rome", country=country("IT", "Italy"), timezone="Europe/Rome"))
+
+    html = list_map()
+
+    assert markers(html) == []
+    assert elsewhere(html) == [("Rome: 1 meeting", "/meetings/?city=Rome")]

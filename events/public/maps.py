@@ -43,12 +43,19 @@ MIDDLE_LATITUDE = (SOUTH + NORTH) / 2
 WIDTH = 1000
 SCALE = WIDTH / ((EAST - WEST) * math.cos(math.radians(MIDDLE_LATITUDE)))
 HEIGHT = round((NORTH - SOUTH) * SCALE)
-# Marker radius in map units (1 unit is about 1.1 km): grows with the square root of the count,
-# so a marker's area tells the number of meetings.
-MARKER_MIN_RADIUS = 9
-MARKER_RADIUS_STEP = 6
-MARKER_MAX_RADIUS = 34
+# Marker radius in map units (1 unit is about 1.1 km): a marker's area is in proportion to its
+# city's meetings, the busiest city's the largest, none smaller than can be seen and hit.
+MARKER_MIN_RADIUS = 8
+MARKER_MAX_RADIUS = 30
 MARKER_TARGET_RADIUS = 18
+# City names are placed where they cover no other name or marker (at the size phones draw them,
+# the largest), else left out of the picture: the marker keeps its name for pointer and screen
+# reader, and the list under the map names every city.
+LABEL_SIZE = 30
+LABEL_CHARACTER_WIDTH = 0.6  # of the size, for the site's sans-serif in bold
+COUNTRY_LABEL_SIZE = 30
+# How much larger phones draw the markers (static/css/pictures.css): names keep clear of them.
+PHONE_MARKER_SCALE = 1.5
 
 
 def project(longitude, latitude):
@@ -56,10 +63,6 @@ def project(longitude, latitude):
     x = (longitude - WEST) * math.cos(math.radians(MIDDLE_LATITUDE)) * SCALE
     y = (NORTH - latitude) * SCALE
     return x, y
-
-
-def in_view(longitude, latitude):
-    return WEST <= longitude <= EAST and SOUTH <= latitude <= NORTH
 
 
 @functools.cache
@@ -108,21 +111,17 @@ class City:
 
     @property
     def on_map(self):
-        return self.position is not None and in_view(self.position[1], self.position[0])
+        """Inside the picture, far enough from its edges for the smallest marker to show whole."""
+        if self.position is None:
+            return False
+        x, y = project(self.position[1], self.position[0])
+        return (
+            MARKER_MIN_RADIUS <= x <= WIDTH - MARKER_MIN_RADIUS and MARKER_MIN_RADIUS <= y <= HEIGHT - MARKER_MIN_RADIUS
+        )
 
-    @property
-    def label_on_left(self):
-        # Labels of cities near the east edge go to the marker's left, so they stay inside the map.
-        return self.x > WIDTH - 140
-
-    @property
-    def label_x(self):
-        gap = self.radius + 9
-        return round(self.x - gap if self.label_on_left else self.x + gap, 1)
-
-    @property
-    def label_anchor(self):
-        return "end" if self.label_on_left else "start"
+    label_x: float | None = None
+    label_y: float = 0
+    label_anchor: str = "start"
 
     @property
     def target_radius(self):
@@ -184,16 +183,73 @@ def map_countries():
 
 
 def country_label(code, stored, english_name):
-    """A country's name in the visitor's language, as Country.display_name writes it (Kosovo*)."""
+    """(name in the visitor's language as Country.display_name writes it (Kosovo*), whether it is
+    shown with the designation)."""
     language = get_language() or settings.LANGUAGE_CODE
     name, designated = stored.get(code, (english_name, code == "XK"))
     if language != settings.LANGUAGE_CODE:
         name = territory_name(code, language) or name
-    return f"{name}*" if designated else name
+    return (f"{name}*" if designated else name), designated
 
 
-def marker_radius(count):
-    return min(MARKER_MAX_RADIUS, MARKER_MIN_RADIUS + MARKER_RADIUS_STEP * (math.sqrt(count) - 1))
+def marker_radius(count, largest):
+    """A marker's radius: its area in proportion to its count, the largest count's MARKER_MAX_RADIUS."""
+    return max(MARKER_MIN_RADIUS, MARKER_MAX_RADIUS * math.sqrt(count / largest))
+
+
+def text_box(x, y, text, size, anchor):
+    """(left, top, right, bottom) an SVG text at baseline y is taken to cover."""
+    width = len(text) * size * LABEL_CHARACTER_WIDTH
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    return (left, y - size * 0.8, left + width, y + size * 0.25)
+
+
+def overlaps(box, other):
+    return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+
+
+def place_labels(markers, countries):
+    """Give each marker's name a place beside it (right, left, above, below) that covers no other
+    name or marker and stays inside the picture; the busiest cities choose first. A place clear of
+    the country names is preferred; else a city's name goes over a country's, which is then left out
+    (never Kosovo*'s, whose designation the page explains)."""
+    country_boxes = [
+        (text_box(c["label_at"][0], c["label_at"][1], c["label"], COUNTRY_LABEL_SIZE, "middle"), c)
+        for c in countries
+        if c["label_at"] and c["label"]
+    ]
+    kept = [box for box, country in country_boxes if country["designated"]]
+    circles = {id(c): (c.x - c.radius, c.y - c.radius, c.x + c.radius, c.y + c.radius) for c in markers}
+    taken = []
+    for city in markers:
+        gap = city.radius * PHONE_MARKER_SCALE + 4
+        candidates = [
+            (city.x + gap, city.y + LABEL_SIZE * 0.3, "start"),
+            (city.x - gap, city.y + LABEL_SIZE * 0.3, "end"),
+            (city.x, city.y - gap, "middle"),
+            (city.x, city.y + gap + LABEL_SIZE * 0.8, "middle"),
+        ]
+        obstacles = taken + kept + [box for key, box in circles.items() if key != id(city)]
+        boxes = [(text_box(x, y, city.label, LABEL_SIZE, anchor), (x, y, anchor)) for x, y, anchor in candidates]
+        free = [
+            (box, place)
+            for box, place in boxes
+            if box[0] >= 0
+            and box[1] >= 0
+            and box[2] <= WIDTH
+            and box[3] <= HEIGHT
+            and not any(overlaps(box, other) for other in obstacles)
+        ]
+        clear = [(box, place) for box, place in free if not any(overlaps(box, b) for b, _c in country_boxes)]
+        chosen = (clear or free or [None])[0]
+        if chosen is None:
+            continue
+        box, (x, y, anchor) = chosen
+        city.label_x, city.label_y, city.label_anchor = round(x, 1), round(y, 1), anchor
+        taken.append(box)
+        for country_box, country in country_boxes:
+            if not country["designated"] and overlaps(box, country_box):
+                country["label_at"] = None
 
 
 def city_url(base_path, pairs, city):
@@ -204,25 +260,28 @@ def city_url(base_path, pairs, city):
 def map_context(cities, base_path, pairs):
     """What templates/includes/venue_map.html draws."""
     stored = map_countries()
-    countries = [
-        {
-            "code": country["code"],
-            "d": country["d"],
-            "focus": country["focus"],
-            "label": country_label(country["code"], stored, country["name"]),
-            "label_at": country["label"],
-        }
-        for country in boundaries()["countries"]
-    ]
+    countries = []
+    for country in boundaries()["countries"]:
+        label, designated = country_label(country["code"], stored, country["name"])
+        countries.append(
+            {
+                "code": country["code"],
+                "d": country["d"],
+                "focus": country["focus"],
+                "label": label,
+                "designated": designated,
+                "label_at": country["label"],
+            }
+        )
     on_map, elsewhere = [], []
     for city in cities:
         city.url = city_url(base_path, pairs, city.name)
-        if city.on_map:
-            city.x, city.y = (round(value, 1) for value in project(city.position[1], city.position[0]))
-            city.radius = round(marker_radius(city.count), 1)
-            on_map.append(city)
-        else:
-            elsewhere.append(city)
+        (on_map if city.on_map else elsewhere).append(city)
+    largest = max((city.count for city in on_map), default=1)
+    for city in on_map:
+        city.x, city.y = (round(value, 1) for value in project(city.position[1], city.position[0]))
+        city.radius = round(marker_radius(city.count, largest), 1)
+    place_labels(on_map, countries)
     return {
         "width": WIDTH,
         "height": HEIGHT,
