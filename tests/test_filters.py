@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from events.filters import parse_date_input
 from events.models import DatePrecision, Publication, Status
+from meetings_site.languages import OFFERED
 from tests.support.factories import (
     CountryFactory,
     MeetingFactory,
@@ -299,8 +301,11 @@ def date_box(response, name):
 @pytest.mark.parametrize(
     ("path", "typed", "shown", "example"),
     [
-        ("/meetings/", "2019-03-01", "2019-03-01", "2019-04-23"),
-        ("/meetings/", "03/01/2019", "2019-03-01", "2019-04-23"),
+        ("/meetings/", "2019-03-01", "01/03/2019", "23/04/2019"),
+        ("/meetings/", "01/03/2019", "01/03/2019", "23/04/2019"),
+        ("/sq/meetings/", "01.03.2019", "01.03.2019", "23.04.2019"),
+        ("/bs/meetings/", "01.03.2019.", "01.03.2019.", "23.04.2019."),
+        ("/cnr/meetings/", "1.3.2019", "01.03.2019.", "23.04.2019."),
         ("/hr/meetings/", "01.03.2019.", "01.03.2019.", "23.04.2019."),
         ("/hr/meetings/", "01.03.2019", "01.03.2019.", "23.04.2019."),
         ("/hr/meetings/", "2019-03-01", "01.03.2019.", "23.04.2019."),
@@ -325,6 +330,14 @@ def test_dates_are_read_in_the_language_s_format_and_in_iso(client, meetings, pa
     assert "date_from=2019-03-01&amp;date_to=2019-03-31" in response.content.decode()
 
 
+@pytest.mark.parametrize("language", [language.code for language in OFFERED])
+def test_no_language_reads_a_date_month_first(language):
+    # Django's fallback input formats are American (%m/%d/%Y): "04/05/2019" would be 5 April.
+    with translation.override(language):
+        assert parse_date_input("04/05/2019") in (None, datetime.date(2019, 5, 4))
+        assert parse_date_input("2019-05-04") == datetime.date(2019, 5, 4)
+
+
 def test_a_regional_date_and_its_iso_form_are_one_cached_page(client, meetings):
     regional = client.get("/hr/meetings/?date_from=23.04.2019")
     iso = client.get("/hr/meetings/?date_from=2019-04-23")
@@ -336,7 +349,7 @@ def test_a_regional_date_and_its_iso_form_are_one_cached_page(client, meetings):
 @pytest.mark.parametrize(
     ("path", "typed"),
     [
-        ("/meetings/", "23.04.2019"),
+        ("/meetings/", "04/23/2019"),
         ("/meetings/", "2019-13-01"),
         ("/hr/meetings/", "32.04.2019."),
         ("/hr/meetings/", "04/23/2019"),
