@@ -22,17 +22,18 @@ from tests.support.factories import (
 # differs in shape (named below). "entries": the list entries not cached yet (events.cache.fragments),
 # one read of those meetings (list pages have only their keys), one of their organisers, one of their topics.
 QUERIES = {
-    # upcoming, date to be confirmed, the most recent past, designated countries, entries' organisers and topics
-    "/": (6, 6),
+    # upcoming, date to be confirmed, the most recent past, designated countries, entries' organisers and topics;
+    # the map of the meetings on it: the places, the countries' names
+    "/": (8, 8),
     # segment counts, the keys of the page's meetings (with 5 meetings page 1 straddles upcoming and past:
     # one read per segment, events.public.pagination), designated countries, 5 filter choice lists with
-    # their counts, the status and language counts (events.facets), entries
-    "/meetings/": (14, 13),
-    "/meetings/?topic=topic-a&country=XK&q=meeting": (16, 15),  # + validating the topic and country slugs
+    # their counts, the status and language counts (events.facets), entries; the map: places, countries' names
+    "/meetings/": (16, 15),
+    "/meetings/?topic=topic-a&country=XK&q=meeting": (18, 17),  # + validating the topic and country slugs
     # counts (all, upcoming), keys, designated countries, 5 filter choice lists, status and language counts,
-    # entries, the year's month counts and nearest years with meetings (the year only)
-    "/meetings/2030/": (14, 14),
-    "/meetings/2030/5/": (13, 13),
+    # entries, the year's month counts and nearest years with meetings (the year only), the map (2)
+    "/meetings/2030/": (16, 16),
+    "/meetings/2030/5/": (15, 15),
     "/calendar/2030/5/": (5, 5),  # dated, month-only, designated countries, entries' organisers and topics
     "/calendar/2030/week/19/": (4, 4),  # the same but month-only (the week view lists none)
     "/calendar/2030/5/agenda/": (5, 5),  # dated (the month's days only), month-only, designated countries, entries
