@@ -229,7 +229,7 @@ def test_subscription_box_says_what_the_feed_holds(client):
     assert "Meetings without exact dates are left out until their dates are announced." in box
 
 
-@pytest.mark.parametrize("query", ["date_from=14.11.2019", "topic=no-such-topic"])
+@pytest.mark.parametrize("query", ["date_from=11/14/2019", "topic=no-such-topic"])
 def test_list_answering_400_offers_no_subscription(client, query):
     page = client.get(f"/meetings/?{query}")
     instructions = client.get(f"/subscribe/?{query}")
