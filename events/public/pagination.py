@@ -40,7 +40,19 @@ class CachedCountPaginator(Paginator):
         return value
 
 
-class InListOrderPaginator(CachedCountPaginator):
+class DailyCountPaginator(CachedCountPaginator):
+    """Counts that split upcoming from past: they change at midnight, when today's meetings become
+    past ones, so their cache key carries the day."""
+
+    def __init__(self, object_list, per_page, *, today=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def count_cache_key(self):
+        return key("count", self.count_key, self.today.isoformat(), language=False)
+
+
+class InListOrderPaginator(DailyCountPaginator):
     """Pages through the list order (upcoming soonest first, then date to be confirmed, then past
     newest first) as three segments, each read in an order an index can give.
 
@@ -50,14 +62,6 @@ class InListOrderPaginator(CachedCountPaginator):
     counts come from one query (cached like CachedCountPaginator's); the rows of a page that
     straddles two segments take one query per segment.
     """
-
-    def __init__(self, object_list, per_page, *, today=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.today = today or timezone.localdate()
-
-    def count_cache_key(self):
-        # The segments' sizes change at midnight, when today's meetings become past ones.
-        return key("count", self.count_key, self.today.isoformat(), language=False)
 
     @cached_property
     def summary(self):
@@ -122,3 +126,28 @@ class InListOrderPaginator(CachedCountPaginator):
             bottom -= size
             top -= size
         return rows
+
+
+class ArchivePaginator(DailyCountPaginator):
+    """A period's meetings, upcoming first, then past, each part in calendar order: the archive's
+    two sections. The size of the list and of its upcoming part come from one query, cached per
+    filter, data version and day (today's meetings become past ones at midnight)."""
+
+    @cached_property
+    def summary(self):
+        summary_key = self.count_cache_key()
+        summary = cache.get(summary_key)
+        if summary is None:
+            summary = self.object_list.order_by().aggregate(
+                total=Count("pk"), upcoming=Count("pk", filter=Q(end_date__gte=self.today))
+            )
+            budget.store(summary_key, summary, COUNT_ENTRY_BYTES, COUNT_TIMEOUT)
+        return summary
+
+    @cached_property
+    def count(self):
+        return self.summary["total"]
+
+    @cached_property
+    def section_sizes(self):
+        return [("upcoming", self.summary["upcoming"]), ("past", self.summary["total"] - self.summary["upcoming"])]

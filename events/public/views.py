@@ -12,20 +12,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from events.cache import budget
 from events.cache.fragments import FRAGMENT_TIMEOUT, joined, list_entries, process_local, rendered_once
 from events.cache.keys import key
 from events.dates import day_in_words, month_in_words
 from events.facets import form_context as filter_form_context
 from events.filters import MeetingFilter, MeetingQuery, chosen, empty_parameters
 from events.models import UPCOMING_ORDER, Country, Meeting
-from events.public.pagination import COUNT_ENTRY_BYTES, COUNT_TIMEOUT, CachedCountPaginator, InListOrderPaginator
+from events.public.pagination import ArchivePaginator, InListOrderPaginator
 from events.public.structured_data import meeting_json_ld
 from meetings_site.languages import OFFERED, territory_name
 
@@ -165,38 +163,6 @@ def page_sections(page, sizes):
         if members:
             sections.append(ListSection(name, members))
     return sections
-
-
-class ArchivePaginator(CachedCountPaginator):
-    """A period's meetings, upcoming first, then past, each part in calendar order: the archive's
-    two sections. The size of the list and of its upcoming part come from one query, cached per
-    filter, data version and day (today's meetings become past ones at midnight)."""
-
-    def __init__(self, object_list, per_page, *, today=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.today = today or timezone.localdate()
-
-    def count_cache_key(self):
-        return key("count", self.count_key, self.today.isoformat(), language=False)
-
-    @cached_property
-    def summary(self):
-        summary_key = self.count_cache_key()
-        summary = cache.get(summary_key)
-        if summary is None:
-            summary = self.object_list.order_by().aggregate(
-                total=Count("pk"), upcoming=Count("pk", filter=Q(end_date__gte=self.today))
-            )
-            budget.store(summary_key, summary, COUNT_ENTRY_BYTES, COUNT_TIMEOUT)
-        return summary
-
-    @cached_property
-    def count(self):
-        return self.summary["total"]
-
-    @cached_property
-    def section_sizes(self):
-        return [("upcoming", self.summary["upcoming"]), ("past", self.summary["total"] - self.summary["upcoming"])]
 
 
 def filter_chips(filterset, query, path):
