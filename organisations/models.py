@@ -111,6 +111,15 @@ class Organisation(EnglishColumnsMixin, models.Model):
     # Folded for the public search (events.search), from search_values(); kept on every save by a
     # receiver in events.models, which owns the search.
     search_text = models.TextField(_("search text"), blank=True, editable=False)
+    # Who may change this body's meetings (events.editors.permissions); regional editors, a
+    # group, change every body's. Kept here, not on the user: the auth app is Django's.
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editors"),
+        blank=True,
+        related_name="editing_organisations",
+        help_text=_("Editors who may change the meetings this organisation organises, in any role."),
+    )
 
     class Meta:
         # By the English name, the column every body has: the same order in every language.
