@@ -10,9 +10,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -23,10 +28,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from events.editors import actions as editing
+from events.editors import permissions
 from events.editors.admin_views import MeetingEditorViews
 from events.editors.clashes import find_clashes
 from events.editors.forms import LIKELY_DUPLICATE, CancelForm, MeetingAdminForm
 from events.editors.history import link_history
+from events.editors.timezones import country_zone, timezone_choices
 from events.markdown import render_markdown, validate_description_length
 from events.models import (
     MEETING_LANGUAGES,
@@ -39,6 +46,39 @@ from events.models import (
     Venue,
     language_choices,
 )
+
+# Shown after a bulk action that left out meetings the editor may not change.
+LEFT_OUT_OF_ACTION = _(
+    "%(count)d of the selected meetings were left as they were: you may change only meetings your "
+    "organisations organise."
+)
+# A venue left without a time zone in a country the tz database does not know.
+CHOOSE_A_ZONE = _("Choose the venue's time zone: its country has none we know of.")
+
+
+class RevertNeedsChangePermission:
+    """A version is restored only by who may change the record as it is now: simple-history's revert
+    page checks only the view permission before it saves. Without it the page still shows the version."""
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None:
+                raise Http404
+            if not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+
+class SharedRecordAdmin:
+    """Topics, shared by every organisation's meetings: editors add them, regional editors change them."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.may_change_shared(request.user))
 
 
 @admin.register(Country)
@@ -54,7 +94,7 @@ TRANSLATION_TABS = "js/translation-tabs.js"
 
 
 @admin.register(Topic)
-class TopicAdmin(TranslationAdmin):
+class TopicAdmin(SharedRecordAdmin, TranslationAdmin):
     class Media:
         js = [TRANSLATION_TABS]
 
@@ -63,12 +103,51 @@ class TopicAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class VenueAdminForm(forms.ModelForm):
+    """The time zone from a menu, the region's zones first; left empty, the country's own."""
+
+    timezone = forms.ChoiceField(
+        label=_("time zone"),
+        required=False,
+        help_text=_("Times of meetings here are read in it. Leave it empty for the country's time zone."),
+    )
+
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "city", "country", "timezone", "latitude", "longitude"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices(Country.objects.all())
+        if self.instance.pk is None and "timezone" not in (kwargs.get("initial") or {}):
+            # Not the model's default (Belgrade): a new venue takes its country's zone unless one is chosen.
+            self.initial["timezone"] = ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        country = cleaned_data.get("country")
+        if not cleaned_data.get("timezone") and country is not None:
+            zone = country_zone(country.code)
+            if zone is None:
+                self.add_error("timezone", CHOOSE_A_ZONE)
+            else:
+                cleaned_data["timezone"] = zone
+        return cleaned_data
+
+
 @admin.register(Venue)
-class VenueAdmin(SimpleHistoryAdmin):
+class VenueAdmin(RevertNeedsChangePermission, SimpleHistoryAdmin):
+    form = VenueAdminForm
     list_display = ["__str__", "city", "country", "timezone"]
     list_filter = ["country"]
     search_fields = ["name", "city", "address"]
     autocomplete_fields = ["country"]
+
+    def has_change_permission(self, request, obj=None):
+        # Shared: a venue another organisation's meeting is held at is changed by regional editors only.
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.may_change_venue(request.user, obj)
 
 
 # --- The meeting form's parts, in the order an announcement reads -----------
@@ -84,12 +163,59 @@ STATUS = _("Status and publication")
 FOR_EDITORS = _("For editors")
 
 
+class KeepsOwnOrganisationFormSet(BaseInlineFormSet):
+    """The organisers of a meeting an organisation's editor saves keep one of their organisations,
+    so the editor does not lock themselves out (or hand the meeting to another body)."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        if self.user is None or any(self.errors):
+            return
+        kept = [
+            form.cleaned_data["organisation"].pk
+            for form in self.forms
+            if form.cleaned_data.get("organisation") and not form.cleaned_data.get("DELETE")
+        ]
+        if not permissions.carries_own_organisation(self.user, kept):
+            raise forms.ValidationError(
+                permissions.MUST_KEEP_OWN_ORGANISATION,
+                params={"organisations": permissions.own_organisations_in_words(self.user)},
+                code="must_keep_own_organisation",
+            )
+
+
 class MeetingOrganiserInline(admin.TabularInline):
     model = MeetingOrganiser
+    formset = KeepsOwnOrganisationFormSet
     extra = 1
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "role", "position"]
     after_fieldset = WHEN
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
+
+
+class LinkedMeetingColumns:
+    """The linked meeting's publication and status beside each link, so a draft partner shows."""
+
+    linked_side = None
+
+    def _linked(self, link):
+        return getattr(link, self.linked_side, None) if getattr(link, f"{self.linked_side}_id", None) else None
+
+    @admin.display(description=_("publication"))
+    def linked_publication(self, link):
+        meeting = self._linked(link)
+        return meeting.get_publication_display() if meeting else ""
+
+    @admin.display(description=_("status"))
+    def linked_status(self, link):
+        meeting = self._linked(link)
+        return meeting.get_status_display() if meeting else ""
 
 
 class MeetingFunderInline(admin.TabularInline):
@@ -100,26 +226,29 @@ class MeetingFunderInline(admin.TabularInline):
     after_fieldset = WHERE
 
 
-class OutgoingLinkInline(admin.TabularInline):
+class OutgoingLinkInline(LinkedMeetingColumns, admin.TabularInline):
     model = BackToBack
     fk_name = "from_meeting"
+    linked_side = "to_meeting"
     extra = 1
     autocomplete_fields = ["to_meeting"]
-    fields = ["kind", "to_meeting"]
+    fields = ["kind", "to_meeting", "linked_publication", "linked_status"]
+    readonly_fields = ["linked_publication", "linked_status"]
     verbose_name = _("link to another meeting")
     verbose_name_plural = _("back-to-back and related meetings")
     after_fieldset = WHAT
 
 
-class IncomingLinkInline(admin.TabularInline):
+class IncomingLinkInline(LinkedMeetingColumns, admin.TabularInline):
     """Links added on other meetings, shown here read-only so the pair is visible from both ends."""
 
     model = BackToBack
     fk_name = "to_meeting"
+    linked_side = "from_meeting"
     extra = 0
     can_delete = False
-    fields = ["as_seen_from_here", "from_meeting_link"]
-    readonly_fields = ["as_seen_from_here", "from_meeting_link"]
+    fields = ["as_seen_from_here", "from_meeting_link", "linked_publication", "linked_status"]
+    readonly_fields = ["as_seen_from_here", "from_meeting_link", "linked_publication", "linked_status"]
     verbose_name = _("link from another meeting")
     verbose_name_plural = _("linked from other meetings (change these on the other meeting)")
     after_fieldset = WHAT
@@ -157,6 +286,47 @@ class OfferedValueListFilter(admin.SimpleListFilter):
         if value not in {str(offered) for offered, _label in self.lookup_choices}:
             raise IncorrectLookupParameters(f"{self.parameter_name}={value!r} is not offered")
         return self.filtered(queryset, value)
+
+
+class WhenListFilter(OfferedValueListFilter):
+    """Upcoming meetings (and those whose date is still to be confirmed) unless the editor asks for
+    past or all; a search or a chosen year or date looks through all, or it would miss past meetings."""
+
+    title = _("when")
+    parameter_name = "when"
+    UPCOMING, PAST, ALL = "upcoming", "past", "all"
+    # The changelist's parameters that choose a date themselves (YearListFilter, the date hierarchy) or search.
+    LOOKS_THROUGH_ALL = ("year", "start_date__year", "start_date__month", "start_date__day", "q")
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = self.ALL if any(request.GET.get(name) for name in self.LOOKS_THROUGH_ALL) else self.UPCOMING
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(self.UPCOMING, _("Upcoming")), (self.PAST, _("Past")), (self.ALL, _("All"))]
+
+    def choices(self, changelist):
+        # No "All" of Django's own: the editor's "All" is a value, and no value means the default.
+        chosen = self.value() or self.default
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": chosen == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return self.filtered(queryset, self.default)
+        return super().queryset(request, queryset)
+
+    def filtered(self, queryset, value):
+        today = timezone.localdate()
+        if value == self.UPCOMING:
+            return queryset.filter(Q(end_date__gte=today) | Q(end_date__isnull=True))
+        if value == self.PAST:
+            return queryset.filter(end_date__lt=today)
+        return queryset
 
 
 class OrganiserListFilter(OfferedValueListFilter):
@@ -249,7 +419,7 @@ class TranslatedMeetingAdminForm(MeetingAdminForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
+class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationAdmin, SimpleHistoryAdmin):
     form = TranslatedMeetingAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/events/meeting/change_form.html"
@@ -260,9 +430,11 @@ class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
         # Progressive enhancement: without them, the preview appears after saving, and every
         # language's field shows in its own row.
         js = ["js/markdown-preview.js", TRANSLATION_TABS]
+        css = {"all": ["css/admin-list.css"]}
 
     list_display = ["title", "start_date", "end_date", "city", "status", "publication"]
     list_filter = [
+        WhenListFilter,
         "status",
         "publication",
         OrganiserListFilter,
@@ -343,13 +515,74 @@ class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("venue__country")
 
+    def get_ordering(self, request):
+        # Upcoming soonest first (the list opens on them); past and all, the latest first.
+        if request.GET.get(WhenListFilter.parameter_name) in (WhenListFilter.PAST, WhenListFilter.ALL):
+            return [models.F("start_date").desc(nulls_first=True), "-start_time", "title_en"]
+        return [models.F("start_date").asc(nulls_last=True), "start_time", "title_en"]
+
+    # --- Who may change what (events.editors.permissions) ---------------------
+    # Every editor sees every meeting (to link to it, to spot a duplicate or a clash); an
+    # organisation's editor changes only the meetings their organisations organise. A refused
+    # write is a 403 on every path: the change form's POST, delete, the status pages, a revert.
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.may_change_meeting(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return permissions.may_delete_meeting(request.user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Django's "delete selected" checks only the model permission: a meeting the editor may not
+        # change is a permission needed, so the confirmation says so and the POST is refused.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(not permissions.may_delete_meeting(request.user, meeting) for meeting in objs):
+            perms_needed = {*perms_needed, str(self.opts.verbose_name)}
+        return deleted, model_count, perms_needed, protected
+
+    def duplicate_view(self, request, object_id):
+        # The copy keeps the organisers: a copy of another body's meeting would be a draft its
+        # maker could not change. Duplicate what you may change.
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is not None and not self.has_change_permission(request, meeting):
+            raise PermissionDenied
+        return super().duplicate_view(request, object_id)
+
+    def import_view(self, request):
+        # Importing a calendar again updates the meetings it made before, whoever organises them now,
+        # and imported drafts carry no organiser yet: regional editors import.
+        self._refuse_unless_regional(request)
+        return super().import_view(request)
+
+    def import_job_view(self, request, job_id):
+        self._refuse_unless_regional(request)
+        return super().import_job_view(request, job_id)
+
+    @staticmethod
+    def _refuse_unless_regional(request):
+        if not permissions.is_regional_editor(request.user):
+            raise PermissionDenied
+
+    def _changeable(self, request, queryset):
+        """The selected meetings the editor may change; says how many were left out."""
+        allowed = permissions.changeable_meetings(request.user, queryset)
+        left_out = queryset.count() - allowed.count()
+        if left_out:
+            self.message_user(request, LEFT_OUT_OF_ACTION % {"count": left_out}, messages.WARNING)
+        return allowed
+
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "link_history": link_history(unquote(object_id))}
         return super().history_view(request, object_id, extra_context=extra_context)
 
     @method_decorator(transaction.atomic)
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting saves the meeting and restores its organisers, funders and links: all or nothing.
+        # Reverting saves the meeting and restores its organisers, funders and links: all or nothing
+        # (RevertNeedsChangePermission refuses it first to an editor who may not change the meeting).
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -416,6 +649,10 @@ class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Linked drafts published with the meeting, when the editor asked (the form's own field).
+        publish_linked_drafts = getattr(editing, "publish_linked_drafts", None)
+        if publish_linked_drafts is not None and form.cleaned_data.get("publish_linked_drafts"):
+            publish_linked_drafts(form.instance)
         for reason, other in find_clashes(form.instance):
             messages.warning(
                 request,
@@ -436,6 +673,7 @@ class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Publish the selected meetings"), permissions=["change"])
     def publish_selected(self, request, queryset):
+        queryset = self._changeable(request, queryset)
         with transaction.atomic():
             changed = sum(editing.publish(meeting) for meeting in editing.locked(queryset))
         message = ngettext("%(count)d meeting published.", "%(count)d meetings published.", changed)
@@ -443,6 +681,7 @@ class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Take the selected meetings back to draft"), permissions=["change"])
     def unpublish_selected(self, request, queryset):
+        queryset = self._changeable(request, queryset)
         with transaction.atomic():
             changed = sum(editing.unpublish(meeting) for meeting in editing.locked(queryset))
         message = ngettext("%(count)d meeting taken back to draft.", "%(count)d meetings taken back to draft.", changed)
@@ -451,6 +690,7 @@ class MeetingAdmin(MeetingEditorViews, TranslationAdmin, SimpleHistoryAdmin):
     @admin.action(description=_("Cancel the selected meetings…"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         form = CancelForm(request.POST if "apply" in request.POST else None)
+        queryset = self._changeable(request, queryset)
         if form.is_bound and form.is_valid():
             with transaction.atomic():
                 changed = sum(

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from organisations.editors import is_regional_editor
 from organisations.models import Organisation, Programme
 
 # The translated names and descriptions (organisations/translation.py): one field per language in
@@ -12,8 +14,17 @@ from organisations.models import Organisation, Programme
 TRANSLATION_TABS = "js/translation-tabs.js"
 
 
+class SharedRecordAdmin:
+    """Organisations and programmes are shared by every organisation's meetings: an organisation's
+    editor adds one a meeting needs, and only regional editors change one that exists."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or is_regional_editor(request.user))
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(TranslationAdmin):
+class OrganisationAdmin(SharedRecordAdmin, TranslationAdmin):
     class Media:
         js = [TRANSLATION_TABS]
 
@@ -24,6 +35,17 @@ class OrganisationAdmin(TranslationAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["editors"]
+
+    def get_exclude(self, request, obj=None):
+        # Who edits for a body is account management, as createeditor is: superusers only.
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded if request.user.is_superuser else [*excluded, "editors"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "editors":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(meeting_count=Count("organised_meetings", distinct=True))
@@ -34,7 +56,7 @@ class OrganisationAdmin(TranslationAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(TranslationAdmin):
+class ProgrammeAdmin(SharedRecordAdmin, TranslationAdmin):
     class Media:
         js = [TRANSLATION_TABS]
 

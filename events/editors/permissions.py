@@ -65,8 +65,10 @@ def holds_only_their_meetings(user, venue):
 
 
 editor_rules = rules.RuleSet()
-editor_rules.add_rule("change_meeting", has_model_permission("events.change_meeting") & (is_regional_editor | organises))
-editor_rules.add_rule("delete_meeting", has_model_permission("events.delete_meeting") & (is_regional_editor | organises))
+for action in ("change", "delete"):
+    editor_rules.add_rule(
+        f"{action}_meeting", has_model_permission(f"events.{action}_meeting") & (is_regional_editor | organises)
+    )
 editor_rules.add_rule(
     "change_venue", has_model_permission("events.change_venue") & (is_regional_editor | holds_only_their_meetings)
 )
