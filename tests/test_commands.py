@@ -1,9 +1,13 @@
 """Management commands editors and operators run."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+
+from tests.support.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +19,41 @@ def test_editors_group_holds_meeting_permissions_and_nothing_about_users():
     assert not {c for c in codenames if c.endswith(("_user", "_group", "_permission"))}
 
 
-def test_createeditor_makes_a_staff_member_of_the_editors_group():
+def test_createeditor_without_organisation_makes_a_regional_editor():
     call_command("createeditor", "Ana@Example.org", password="a long enough passphrase", verbosity=0)
 
     user = get_user_model().objects.get(username="ana@example.org")
     assert user.is_staff and not user.is_superuser
-    assert list(user.groups.values_list("name", flat=True)) == ["Editors"]
+    assert list(user.groups.order_by("name").values_list("name", flat=True)) == ["Editors", "Regional editors"]
+    assert not user.editing_organisations.exists()
     assert user.check_password("a long enough passphrase")
+
+
+def test_createeditor_with_organisations_makes_an_editor_of_those_only():
+    for acronym in ("RCC", "IISG", "UNODC"):
+        OrganisationFactory(acronym=acronym, slug=acronym.lower())
+    call_command("createeditor", "ana@example.org", verbosity=0)
+
+    out = StringIO()
+    call_command("createeditor", "ana@example.org", organisation=["rcc", "iisg"], stdout=out)
+
+    user = get_user_model().objects.get(username="ana@example.org")
+    assert list(user.groups.values_list("name", flat=True)) == ["Editors"]
+    assert sorted(user.editing_organisations.values_list("slug", flat=True)) == ["iisg", "rcc"]
+    assert out.getvalue().splitlines()[-1] == "ana@example.org changes the meetings of: RCC, IISG."
+
+
+def test_createeditor_refuses_an_unknown_organisation_and_creates_nothing():
+    OrganisationFactory(slug="rcc")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("createeditor", "ana@example.org", organisation=["rcc", "rc"], verbosity=0)
+
+    assert str(refused.value) == (
+        "No organisation with the slug “rc”: the slug is the last part of its address on the site "
+        "(/organisers/<slug>/), or see the admin."
+    )
+    assert not get_user_model().objects.exists()
 
 
 def test_createeditor_refuses_short_password():
