@@ -7,10 +7,16 @@ app imports nothing of events.
 import rules
 
 # The group whose members change every organisation's meetings and the shared records (existing
-# organisations, programmes, topics, venues). Made by organisations/migrations/0006.
+# organisations, programmes, topics, venues): it holds REGIONAL_PERMISSION. Made by
+# organisations/migrations/0006 and 0007.
 REGIONAL_EDITORS_GROUP = "Regional editors"
+REGIONAL_PERMISSION = "organisations.change_every_organisations"
 
-is_regional_editor = rules.is_superuser | rules.is_group_member(REGIONAL_EDITORS_GROUP)
+
+@rules.predicate
+def is_regional_editor(user):
+    """Superusers, and whoever holds the regional permission (through the group, or given alone)."""
+    return user.is_active and user.has_perm(REGIONAL_PERMISSION)
 
 
 def editing_organisation_ids(user):
@@ -26,5 +32,5 @@ def editing_organisation_ids(user):
 
 def forget_memberships(user):
     """Drop what was read of ``user``'s memberships, after changing them on the same object."""
-    for cached in ("_editing_organisation_ids", "_group_names_cache"):
+    for cached in ("_editing_organisation_ids", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cached, None)

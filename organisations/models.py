@@ -126,6 +126,9 @@ class Organisation(EnglishColumnsMixin, models.Model):
         ordering = ["name_en"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        # What makes a regional editor (the "Regional editors" group holds it): a permission rather
+        # than a group name, so asking costs no query beyond the permissions Django reads anyway.
+        permissions = [("change_every_organisations", _("Can change every organisation's meetings and shared records"))]
 
     def __str__(self):
         if self.acronym and self.acronym != self.name:
