@@ -5,6 +5,7 @@ app imports nothing of events.
 """
 
 import rules
+from django.contrib.auth.models import Group, Permission
 
 # The group whose members change every organisation's meetings and the shared records (existing
 # organisations, programmes, topics, venues): it holds REGIONAL_PERMISSION. Made by
@@ -17,6 +18,15 @@ REGIONAL_PERMISSION = "organisations.change_every_organisations"
 def is_regional_editor(user):
     """Superusers, and whoever holds the regional permission (through the group, or given alone)."""
     return user.is_active and user.has_perm(REGIONAL_PERMISSION)
+
+
+def regional_editors_group():
+    """The group, holding its permission: the migrations make it, and this makes it again where a
+    test's flush (or a hand in the admin) took it away."""
+    app_label, codename = REGIONAL_PERMISSION.split(".")
+    group, _created = Group.objects.get_or_create(name=REGIONAL_EDITORS_GROUP)
+    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
 
 
 def editing_organisation_ids(user):

@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from meetings_site.accounts import send_invitation
-from organisations.editors import REGIONAL_EDITORS_GROUP
+from organisations.editors import regional_editors_group
 from organisations.models import Organisation
 
 EDITORS_GROUP = "Editors"
@@ -101,7 +101,7 @@ class Command(BaseCommand):
             user.set_unusable_password()
         user.save()
         user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-        regional = Group.objects.get(name=REGIONAL_EDITORS_GROUP)
+        regional = regional_editors_group()
         user.editing_organisations.set(organisations)
         if organisations:
             user.groups.remove(regional)
