@@ -20,13 +20,14 @@ from events.calendar import import_jobs
 from events.calendar.fetching import CalendarImportError, fetch_calendar
 from events.calendar.importer import import_summary
 from events.editors import actions as editing
+from events.editors.announcement_views import AnnouncementViews
 from events.editors.export import csv_response
 from events.editors.forms import CancelForm, DuplicateForm, ImportCalendarForm, PostponeForm
 from events.markdown import render_markdown, validate_description_length
 from events.models import CalendarImport
 
 
-class MeetingEditorViews:
+class MeetingEditorViews(AnnouncementViews):
     def get_urls(self):
         own = [
             path("import-ics/", self.admin_site.admin_view(self.import_view), name="events_meeting_import"),
@@ -55,7 +56,7 @@ class MeetingEditorViews:
                 name="events_meeting_duplicate",
             ),
         ]
-        return own + super().get_urls()
+        return own + self.announcement_urls() + super().get_urls()
 
     def _meeting(self, request, object_id):
         meeting = self.get_object(request, unquote(object_id))
