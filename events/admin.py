@@ -46,6 +46,7 @@ from events.models import (
     Venue,
     language_choices,
 )
+from organisations.admin import SharedRecordAdmin
 
 # Shown after a bulk action that left out meetings the editor may not change.
 LEFT_OUT_OF_ACTION = _(
@@ -71,14 +72,6 @@ class RevertNeedsChangePermission:
             if not self.has_change_permission(request, current):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
-
-
-class SharedRecordAdmin:
-    """Topics, shared by every organisation's meetings: editors add them, regional editors change them."""
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or permissions.may_change_shared(request.user))
 
 
 @admin.register(Country)
@@ -593,6 +586,10 @@ class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationA
         super().save_model(request, obj, form, change)
         if version_ended is not None:
             editing.restore_related(obj, version_ended)
+            # A version from before the editor's organisation joined would hand the meeting away:
+            # refused, and the revert (one transaction) undone.
+            if not permissions.may_change_meeting(request.user, obj):
+                raise PermissionDenied
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)

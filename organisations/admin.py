@@ -15,8 +15,8 @@ TRANSLATION_TABS = "js/translation-tabs.js"
 
 
 class SharedRecordAdmin:
-    """Organisations and programmes are shared by every organisation's meetings: an organisation's
-    editor adds one a meeting needs, and only regional editors change one that exists."""
+    """Organisations, programmes and topics (events.admin) are shared by every organisation's
+    meetings: an organisation's editor adds one a meeting needs, only regional editors change one."""
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

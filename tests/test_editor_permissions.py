@@ -216,6 +216,25 @@ def test_history_revert_of_another_organisations_meeting_is_refused(client_a, re
     assert title_of(theirs) == "Beta's renamed meeting"
 
 
+def test_reverting_to_a_version_without_the_editors_organisation_is_refused(client_a, regional_client, org_a, org_b):
+    meeting = MeetingFactory(title="First title")
+    MeetingOrganiserFactory(meeting=meeting, organisation=org_b)
+    meeting.title = "Second title"
+    meeting.save()
+    MeetingOrganiserFactory(meeting=meeting, organisation=org_a, position=1)
+    meeting.title = "Third title"
+    meeting.save()
+    first = meeting.history.earliest("history_date")
+    url = reverse("admin:events_meeting_simple_history", args=[meeting.pk, first.history_id])
+    data = form_data(regional_client.get(url), form_id="historicalmeeting_form")
+
+    response = client_a.post(url, data)
+
+    assert response.status_code == 403
+    assert title_of(meeting) == "Third title"
+    assert sorted(meeting.organisers.values_list("slug", flat=True)) == ["alpha", "beta"]
+
+
 def test_import_is_for_regional_editors(client_a, regional_client):
     assert client_a.get(IMPORT_URL).status_code == 403
     assert regional_client.get(IMPORT_URL).status_code == 200
