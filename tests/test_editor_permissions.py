@@ -5,6 +5,7 @@ regional editors and superusers everything)."""
 import datetime
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -523,3 +524,43 @@ def test_linked_meetings_show_their_publication_and_status(regional_client, ours
     ]
     # The link's row, then the empty row for a new link and the template "Add another" copies: blank.
     assert shown == ["Draft", "Confirmed", "", "", "", ""]
+
+
+# --- The announcement screen ------------------------------------------------------
+
+ANNOUNCEMENT_URL = reverse("admin:events_meeting_announcement")
+SEED_ANNOUNCEMENTS = Path("/work/shared/seed/announcements.txt")
+
+
+def save_one_draft(client, index):
+    """Read the seed's announcements, keep only draft ``index``, create every new name it needs, save it."""
+    page = client.post(ANNOUNCEMENT_URL, {"text": SEED_ANNOUNCEMENTS.read_text()})
+    drafts = len(page.context["draft_forms"])
+    data = form_data(page, "announcement_review")
+    for other in set(range(drafts)) - {index}:
+        data.pop(f"draft-{other}-keep", None)
+    data["save"] = "drafts"
+    # Ticking every new name offered (a place, a body): the screen creates only those the kept draft needs.
+    data["create"] = re.findall(r'<input[^>]*name="create"[^>]*value="([^"]*)"', page.content.decode())
+    return page.context["draft_forms"][index].draft, client.post(ANNOUNCEMENT_URL, data)
+
+
+@pytest.fixture
+def rcc_editor_client(seed):
+    Meeting.objects.all().delete()
+    editor = make_editor("rcc-editor@example.org", organisations=[Organisation.objects.get(acronym="RCC")])
+    return logged_in(editor)
+
+
+@pytest.mark.skipif(not SEED_ANNOUNCEMENTS.exists(), reason="the seed's announcements are not on this machine")
+def test_announcement_drafts_an_organisations_editor_saves_must_carry_their_organisation(rcc_editor_client):
+    others, refused = save_one_draft(rcc_editor_client, 0)
+    own, saved = save_one_draft(rcc_editor_client, 1)
+
+    assert [ref.name for ref in others.organisers] != ["Regional Cooperation Council"]
+    assert refused.status_code == 403
+    assert [ref.name for ref in own.organisers] == ["Regional Cooperation Council"]
+    assert saved.status_code == 302
+    assert [(m.title, list(m.organisers.values_list("acronym", flat=True))) for m in Meeting.objects.all()] == [
+        (own.title, ["RCC"])
+    ]
