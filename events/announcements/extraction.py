@@ -100,6 +100,7 @@ CLAUSE_START = re.compile(
     re.I,
 )
 FUNDING_STOP = re.compile(rf"{CLAUSE_START.pattern}|\s+the\s", re.I)
+STOPWORDS = {"the", "a", "an", "and", "by", "with", "of", "on", "in"}
 BULLET = re.compile(r"^\s*(?:[•◦▪·*‣-]|\d+[.)])\s+")
 PASSING_INTRO = re.compile(r"\bback-?\s?to-?\s?back\b|\bside[- ]events?\b|\bmargins?\s+of\b", re.I)
 BACK_TO_BACK_WITH = re.compile(
@@ -149,6 +150,7 @@ class Reading:
     parent: int | None = None  # index of the meeting it was mentioned with
     relative_days: int | None = None  # "the day before": days from the parent's start
     day_of_parent: str = ""  # "first" / "final" day of the parent
+    relative_phrase: Phrase | None = None  # the words that give the date relative to the parent
     links: list[tuple[str, int]] = field(default_factory=list)  # (kind, index in the section, then on the page)
 
 
@@ -363,6 +365,8 @@ def _inline_meeting(text, match, kind, number, names):
         days = re.search(r"\b(first|final|last|second)\s+day\b", before, re.I)
         if days:
             reading.day_of_parent = days.group(1).lower()
+            begin = match.start() - len(before) + days.start()
+            reading.relative_phrase = Phrase(text[begin : begin + len(days.group())], begin, begin + len(days.group()))
         return reading
     title = match.group("title").strip()
     title = re.sub(r"\s+(?:organi[sz]ed|hosted|chaired)\s+by\b.*$", "", title, flags=re.I)
@@ -375,10 +379,11 @@ def _inline_meeting(text, match, kind, number, names):
     reading = Reading(Draft(title=words), _blank(text, [(match.start(), match.end())]), number)
     reading.draft.add_evidence("title", Phrase(title, start, start + len(title)))
     when = match.groupdict().get("when") or ""
-    if re.search(r"day\s+before", when, re.I):
-        reading.relative_days = -1
-    elif re.search(r"day\s+after", when, re.I):
-        reading.relative_days = 1
+    if re.search(r"day\s+(?:before|after)", when, re.I):
+        reading.relative_days = -1 if re.search(r"before", when, re.I) else 1
+        words = when.strip()
+        begin = match.start("when") + when.find(words)
+        reading.relative_phrase = Phrase(words, begin, begin + len(words))
     elif when.strip():
         found = _first_date(when)
         if found:
@@ -598,12 +603,15 @@ def _settle_dates(readings, text, today):
             day = parent.end_date
         elif reading.day_of_parent == "first":
             day = parent.start_date
+        elif reading.day_of_parent == "second" and parent.end_date > parent.start_date:
+            day = parent.start_date + timedelta(days=1)
         if day:
             reading.draft.date_precision = DatePrecision.DAY
             reading.draft.start_date = reading.draft.end_date = day
             reading.draft.year_inferred = parent.year_inferred
             reading.draft.notes.append(f"Date read relative to {parent.title}.")
-            reading.draft.evidence["start_date"] = list(reading.draft.evidence.get("title", []))
+            for name in ("start_date", "end_date", "date_precision"):
+                reading.draft.add_evidence(name, reading.relative_phrase)
 
 
 def _apply_date(draft, read, year):
@@ -670,7 +678,8 @@ def _read_place(draft, text, names):
             city = re.match(r"\s+in\s+([A-ZÀ-Ž][\w’'-]+)", after)
             if city:
                 start = venue_match.end + city.start(1)
-                draft.add_evidence("city", Phrase(city.group(1), start, start + len(city.group(1))))
+                said = "country" if names.countries.find(city.group(1)) else "city"
+                draft.add_evidence(said, Phrase(city.group(1), start, start + len(city.group(1))))
             return
     countries = {fold(c.name) for c in names.country_rows.values()}
     for match in CITY.finditer(text):
@@ -756,12 +765,15 @@ def _read_organisers(draft, text, names):
             _take_bodies(draft, text, subject_start, s + verb.start(), role, names, country)
             consumed.append((s, s + verb.start()))
     for s, e in _all_sentences(text):
-        for role, pattern in ROLE_PHRASES:
-            for match in pattern.finditer(text, s, e):
-                if any(a <= match.start() < b for a, b in consumed):
-                    continue
-                end = _span_end(text, match.end(), e, names, country)
-                _take_bodies(draft, text, match.end(), end, role, names, country)
+        phrases = sorted(
+            ((match, role) for role, pattern in ROLE_PHRASES for match in pattern.finditer(text, s, e)),
+            key=lambda found: found[0].start(),
+        )
+        for match, role in phrases:
+            if any(a <= match.start() < b for a, b in consumed):
+                continue
+            end = _span_end(text, match.end(), e, names, country)
+            _take_bodies(draft, text, match.end(), end, role, names, country)
 
 
 def _all_sentences(text):
@@ -821,26 +833,40 @@ def _take_bodies(draft, text, start, end, role, names, country):
             else role
         )
         _add_named(draft.organisers, NamedRef(match.row.name, match.row.pk, role=own_role), draft, "organisers", phrase)
-    if found:
-        return
-    for name, s, e in _new_names(chunk, start):
+    if PERSON.search(chunk.strip()) or re.search(r"\s(?:H\.\s?E\.|Mr\.?|Ms\.?|Mrs\.?)\s", chunk):
+        return  # "H.E. Mr X, Deputy Director-General": what is not a known body is a person and titles
+    rest = list(chunk)
+    for match in found:
+        rest[match.start : match.end] = [","] * (match.end - match.start)
+    for name, s, e in _new_names("".join(rest), start, names):
         _add_named(draft.organisers, NamedRef(name, None, role=role), draft, "organisers", Phrase(text[s:e], s, e))
 
 
-def _new_names(chunk, offset):
-    """Names the database does not know, proposed as the text writes them (each a list item)."""
-    names = []
-    for part in re.finditer(r"[^,;]+", chunk):
-        for item in re.split(r"\s+and\s+(?:by\s+)?", part.group()):
-            stripped = item.strip()
-            words = re.sub(r"^(?:the|a|an)\s+", "", stripped, flags=re.I).strip(" –-")
+def _new_names(chunk, offset, names):
+    """Names the database does not know, proposed as the text writes them (each a list item).
+
+    Items are split at commas and at "and", but not at the "and" of a country's name ("Ministry of
+    Security of Bosnia and Herzegovina").
+    """
+    protected = list(chunk)
+    for match in names.countries.find(chunk):
+        for index in range(match.start, match.end):
+            if protected[index] == " ":
+                protected[index] = "\x00"
+    masked = "".join(protected)
+    found = []
+    for part in re.finditer(r"[^,;]+", masked):
+        position = part.start()
+        for item in re.split(r"(\s+and\s+(?:by\s+)?)", part.group()):
+            item_start, position = position, position + len(item)
+            words = re.sub(r"^(?:the|a|an)\s+", "", item.strip(), flags=re.I).strip(" –-.:")
             if not words or not words[0].isupper() or PERSON.match(words) or len(words) < 2:
                 continue
-            if re.match(r"^(?:On|In|From|The)\b", words) and re.search(r"\d", words):
+            if fold(words) in STOPWORDS or (re.match(r"^(?:On|In|From|The)\b", words) and re.search(r"\d", words)):
                 continue
-            begin = offset + part.start() + part.group().find(words)
-            names.append((words, begin, begin + len(words)))
-    return names
+            begin = offset + item_start + item.find(words)
+            found.append((chunk[begin - offset : begin - offset + len(words)], begin, begin + len(words)))
+    return found
 
 
 def _read_funders_and_programmes(draft, text, names):
@@ -936,11 +962,11 @@ def _read_funding_item(draft, text, start, end, names, country):
     if not refs:
         chunk = body[by.end() :] if by else body
         offset = start + (by.end() if by else 0)
-        refs = [(NamedRef(n, None), s, e) for n, s, e in _new_names(chunk, offset)][:1]
+        refs = [(NamedRef(n, None), s, e) for n, s, e in _new_names(chunk, offset, names)][:1]
     for index, (ref, s, e) in enumerate(refs):
         if index == 0 and instrument:
             words, begin = instrument
-            words = words.strip().rstrip(".")
+            words = words.strip(" ,.;")
             ref.instrument = words
             draft.add_evidence("funders", Phrase(text[begin : begin + len(words)], begin, begin + len(words)))
         if all(f.pk != ref.pk or (ref.pk is None and f.name != ref.name) for f in draft.funders):
@@ -959,7 +985,8 @@ def _read_title_owners(draft, names):
             continue
         phrase = _title_phrase(title_phrase, title, found)
         _add_named(draft.programmes, NamedRef(found.row.name, found.row.pk), draft, "programmes", phrase)
-    if any(o.role in {OrganiserRole.ORGANISER, OrganiserRole.CO_ORGANISER} for o in draft.organisers):
+    organising = {OrganiserRole.ORGANISER, OrganiserRole.CO_ORGANISER, OrganiserRole.SECRETARIAT}
+    if any(o.role in organising for o in draft.organisers):
         return
     if not title_phrase:
         return
