@@ -772,8 +772,18 @@ def _read_organisers(draft, text, names):
         for match, role in phrases:
             if any(a <= match.start() < b for a, b in consumed):
                 continue
-            end = _span_end(text, match.end(), e, names, country)
+            end = _next_phrase(text, match.end(), _span_end(text, match.end(), e, names, country))
             _take_bodies(draft, text, match.end(), end, role, names, country)
+
+
+def _next_phrase(text, start, end):
+    """A list of names ends where the next role or funding phrase begins ("by SEESAC and funded by Germany")."""
+    for pattern in [pattern for _role, pattern in ROLE_PHRASES] + [FUNDING]:
+        found = pattern.search(text, start, end)
+        if found:
+            joint = re.search(r"(?:,?\s+and)?\s*$", text[start : found.start()])
+            end = min(end, start + joint.start())
+    return end
 
 
 def _all_sentences(text):
@@ -873,7 +883,7 @@ def _read_funders_and_programmes(draft, text, names):
     country = _country_code(draft, names)
     for s, e in _all_sentences(text):
         for match in FUNDING.finditer(text, s, e):
-            end = _funding_end(text, match.end(), e)
+            end = _next_phrase(text, match.end(), _funding_end(text, match.end(), e))
             for item_start, item_end in _items(text, match.end(), end):
                 _read_funding_item(draft, text, item_start, item_end, names, country)
         for match in FRAMEWORK.finditer(text, s, e):

@@ -290,6 +290,9 @@ class Names:
                     variants.add(f"{adjective} {base}")
                 # "Minister of Internal Affairs" at a meeting in that country means its ministry.
                 index.add(base, Row(row.pk, row.name, country.code), scoped=True)
+            # A state's formal name is written as its country's: "Federal Republic of Germany", "Germany".
+            if re.fullmatch(rf"(?:the )?(?:\w+ )?(?:Republic|Kingdom|State) of {re.escape(country.name)}", name):
+                variants.add(country.name)
             if acronym and name.endswith(f" in {country.name}"):
                 tokens = acronym.split()
                 if len(tokens) > 1:

@@ -7,6 +7,7 @@ with the editors' tools (the public site may not import those).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
@@ -28,6 +29,7 @@ from .drafts import Draft, NamedRef
 NOT_SAVED_ORGANISER = "Organiser not saved, not on the site yet: {name} ({role})."
 NOT_SAVED_FUNDER = "Funder not saved, not on the site yet: {name}{instrument}."
 NOT_SAVED_PROGRAMME = "Programme not saved, not on the site yet: {name}."
+DRAFT_NOT_SAVED = "“{title}” cannot be saved, so nothing was: {errors}"
 NEW_VENUE = "Venue created for {city} ({country}); its time zone {zone} was assumed: please check it."
 
 
@@ -57,12 +59,14 @@ def save_drafts(drafts: list[Draft], *, user=None, publish: bool = False, create
             venue=venue,
             publication=Publication.PUBLISHED if publish else Publication.DRAFT,
         )
-        meeting.title = draft.title
         organisers = _organisers(draft, create, notes)
         funders = _funders(draft, create, notes)
         programmes = _programmes(draft, create, notes)
         meeting.editor_notes = "\n".join(notes)
-        meeting.full_clean(exclude=["uid", "slug"])
+        try:
+            meeting.full_clean(exclude=["uid", "slug"])
+        except ValidationError as error:
+            raise ValidationError(DRAFT_NOT_SAVED.format(title=draft.title, errors=" ".join(error.messages))) from None
         if user is not None:
             meeting._history_user = user
         meeting.save()

@@ -4,6 +4,7 @@ import json
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from events.announcements.extraction import extract
@@ -39,7 +40,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_summary(drafts))
         if save:
-            meetings = save_drafts(drafts, create_new_names=create_new_names)
+            try:
+                meetings = save_drafts(drafts, create_new_names=create_new_names)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
             for meeting in meetings:
                 self.stdout.write(f"Created draft meeting {meeting.pk}: {meeting.title_en} (/{meeting.slug}/)")
 
