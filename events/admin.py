@@ -411,6 +411,10 @@ class TranslatedMeetingAdminForm(MeetingAdminForm):
             self.add_error("title_en", forms.ValidationError(LIKELY_DUPLICATE, params={"title": twin.title}))
 
 
+# The box that publishes a meeting's linked drafts with it, where the editors' form has it.
+PUBLISH_LINKED_DRAFTS = [name for name in ["publish_linked_drafts"] if name in MeetingAdminForm.declared_fields]
+
+
 @admin.register(Meeting)
 class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationAdmin, SimpleHistoryAdmin):
     form = TranslatedMeetingAdminForm
@@ -488,7 +492,7 @@ class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationA
                 ]
             },
         ),
-        (STATUS, {"fields": ["status", "status_note", "publication", "publish_at"]}),
+        (STATUS, {"fields": ["status", "status_note", "publication", "publish_at", *PUBLISH_LINKED_DRAFTS]}),
         (
             FOR_EDITORS,
             {
@@ -646,10 +650,10 @@ class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationA
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Linked drafts published with the meeting, when the editor asked (the form's own field).
+        # Linked drafts published with the meeting, when the editor asked: those the editor may change.
         publish_linked_drafts = getattr(editing, "publish_linked_drafts", None)
         if publish_linked_drafts is not None and form.cleaned_data.get("publish_linked_drafts"):
-            publish_linked_drafts(form.instance)
+            publish_linked_drafts(form.instance, user=request.user)
         for reason, other in find_clashes(form.instance):
             messages.warning(
                 request,

@@ -14,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from events.admin import TranslatedMeetingAdminForm
 from events.editors import permissions
 from events.models import Meeting, OrganiserRole, Publication, Status, Topic, Venue
 from organisations.editors import REGIONAL_EDITORS_GROUP
@@ -564,3 +565,30 @@ def test_announcement_drafts_an_organisations_editor_saves_must_carry_their_orga
     assert [(m.title, list(m.organisers.values_list("acronym", flat=True))) for m in Meeting.objects.all()] == [
         (own.title, ["RCC"])
     ]
+
+
+@pytest.mark.skipif(
+    "publish_linked_drafts" not in TranslatedMeetingAdminForm.declared_fields, reason="the form has no such box yet"
+)
+def test_publishing_linked_drafts_publishes_only_those_the_editor_may_change(client_a, regional_client, ours, org_a):
+    own_draft = MeetingFactory(title="Alpha's side event", publication=Publication.DRAFT)
+    MeetingOrganiserFactory(meeting=own_draft, organisation=org_a)
+    others_draft = MeetingFactory(title="Someone else's study visit", publication=Publication.DRAFT)
+    ours.links_from.create(to_meeting=own_draft, kind="side_event")
+    ours.links_from.create(to_meeting=others_draft, kind="study_visit")
+    data = change_form(regional_client, ours, publish_linked_drafts="on")
+
+    response = client_a.post(change_url(ours), data)
+
+    assert response.status_code == 302
+    assert sorted(Meeting.objects.filter(publication=Publication.PUBLISHED).values_list("title", flat=True)) == [
+        "Alpha's side event"
+    ]
+
+
+def test_the_meeting_list_gives_the_title_column_its_room(regional_client, ours):
+    response = regional_client.get(CHANGELIST_URL + "?when=all")
+
+    content = response.content.decode()
+    assert '<link href="/static/css/admin-list.css" media="all" rel="stylesheet">' in content
+    assert '<th class="field-title">' in content
