@@ -592,3 +592,12 @@ def test_the_meeting_list_gives_the_title_column_its_room(regional_client, ours)
     content = response.content.decode()
     assert '<link href="/static/css/admin-list.css" media="all" rel="stylesheet">' in content
     assert '<th class="field-title">' in content
+
+
+def test_an_organisations_editor_narrows_the_list_to_their_meetings(client_a, regional_client, ours, theirs):
+    def titles(response):
+        return [meeting.title for meeting in response.context["cl"].result_list]
+
+    assert titles(client_a.get(CHANGELIST_URL)) == ["Beta's own meeting", "Meeting in cooperation with Alpha"]
+    assert titles(client_a.get(CHANGELIST_URL + "?yours=1")) == ["Meeting in cooperation with Alpha"]
+    assert "whose" not in [str(spec.title) for spec in regional_client.get(CHANGELIST_URL).context["cl"].filter_specs]
