@@ -9,10 +9,11 @@ import re
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
+from events.editors import permissions
 from events.models import BackToBack, DatePrecision, Meeting, MeetingFunder, MeetingOrganiser, Publication, Status
 from organisations.models import Organisation
 
@@ -93,6 +94,26 @@ def publish(meeting):
     return True
 
 
+def linked_drafts(meeting):
+    """The drafts linked to ``meeting`` directly, by a link made on either meeting."""
+    linked = Exists(BackToBack.objects.filter(from_meeting=meeting, to_meeting=OuterRef("pk"))) | Exists(
+        BackToBack.objects.filter(to_meeting=meeting, from_meeting=OuterRef("pk"))
+    )
+    return Meeting.objects.filter(linked, publication=Publication.DRAFT)
+
+
+def publish_linked_drafts(meeting, *, user=None):
+    """Publish the drafts linked to ``meeting``, each through ``publish()``. Returns how many were published.
+
+    With ``user``, only the drafts that user may change: ticking the box on one's own meeting must not
+    publish another organisation's draft it links to.
+    """
+    drafts = linked_drafts(meeting)
+    if user is not None:
+        drafts = permissions.changeable_meetings(user, drafts)
+    return sum(publish(draft) for draft in locked(drafts))
+
+
 def unpublish(meeting):
     """Take a meeting back to draft. Returns True when something changed."""
     if meeting.publication == Publication.DRAFT:
@@ -112,8 +133,13 @@ def cancel(meeting, *, reason):
     return True
 
 
-def postpone(meeting, *, start_date=None, end_date=None, note=""):
-    """Mark a meeting postponed: to new dates, or to a date still to be confirmed (no start_date)."""
+def postpone(meeting, *, start_date=None, end_date=None, times=None, note=""):
+    """Mark a meeting postponed: to new dates, or to a date still to be confirmed (no start_date).
+
+    ``times`` is the (start time, end time) on the new days, either may be None (no times: all-day);
+    without it the meeting keeps its times. Raises ValidationError, with the model's messages, on a
+    schedule that cannot be (a one-day meeting ending before it starts).
+    """
     meeting.status = Status.POSTPONED
     meeting.status_note = note
     if start_date is None:
@@ -124,6 +150,8 @@ def postpone(meeting, *, start_date=None, end_date=None, note=""):
         meeting.date_precision = DatePrecision.DAY
         meeting.start_date = start_date
         meeting.end_date = end_date or start_date
+        if times is not None:
+            meeting.start_time, meeting.end_time = times
     meeting.full_clean(exclude=["slug"])
     meeting.save()
 

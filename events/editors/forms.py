@@ -16,7 +16,14 @@ from events import dates
 from events.calendar import vtimezone
 from events.calendar.fetching import ALLOWED_SCHEMES, MAX_CALENDAR_BYTES
 from events.markdown import validate_description_length
-from events.models import DEFAULT_TIMEZONE, END_BEFORE_START, DatePrecision, Meeting
+from events.models import (
+    DEFAULT_TIMEZONE,
+    END_BEFORE_START,
+    END_TIME_BEFORE_START_TIME,
+    END_TIME_WITHOUT_START_TIME,
+    DatePrecision,
+    Meeting,
+)
 
 # Plain-language messages; tests assert them exactly.
 # Translators: %(title)s is the title of the meeting already saved.
@@ -28,6 +35,7 @@ EDITED_MEANWHILE = _(
 )
 NEW_DATE_OR_TO_BE_CONFIRMED = _("Give the new start date, or tick “date to be confirmed”.")
 DATE_AND_TO_BE_CONFIRMED = _("Either give a new date or tick “date to be confirmed”, not both.")
+TIME_WITHOUT_NEW_DATE = _("A new time needs a new start date: give the date, or clear the time.")
 FILE_OR_URL = _("Upload an .ics file or give the address of a calendar.")
 FILE_AND_URL = _("Upload a file or give an address, not both.")
 # Translators: %(limit)d is a number of megabytes.
@@ -50,6 +58,15 @@ MULTI_DAY_START_WITHOUT_END = _(
     "This meeting lasts several days and has a start time but no end time, so calendars cannot show when "
     "it ends. Give the end time on the last day if it is known."
 )
+
+
+def local_time_input():
+    """A time field as a plain 24-hour time input.
+
+    Not the admin's clock widget: its "Now" is the editor's own clock, while a meeting's times are the
+    venue's local time (the start time's help text says so).
+    """
+    return forms.TimeInput(attrs={"type": "time", "class": "local-time"}, format="%H:%M")
 
 
 def clock_change_at(day, clock_time, zone_name):
@@ -116,9 +133,25 @@ class MeetingAdminForm(forms.ModelForm):
     # {field: [message]} that do not block the save (show_warnings), and the fields they are about.
     warnings = {}
     SCHEDULE = ("date_precision", "start_date", "end_date", "start_time", "end_time")
+    # Titles and summaries are long ("3rd Meeting of the Regional Network of …"): shown whole, in every language.
+    WIDE_FIELDS = ("title", "summary")
+
+    publish_linked_drafts = forms.BooleanField(
+        label=_("Also publish the linked meetings that are drafts"),
+        required=False,
+        help_text=_(
+            "The meetings this one links to (back to back, side events…) that are still drafts are published "
+            "when you save, each at its own “publish at” time."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name.split("_")[0] in self.WIDE_FIELDS and isinstance(field.widget, forms.TextInput):
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', 'vTextField')} wide-text".strip()
+            elif name in ("start_time", "end_time"):
+                field.widget = local_time_input()
         if self.instance.pk:
             seen = self.instance.updated_at
             if self.reverting:
@@ -183,27 +216,44 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 class PostponeForm(forms.Form):
-    start_date = forms.DateField(label=_("new start date"), required=False, widget=AdminDateWidget)
+    start_date = forms.DateField(label=_("New start date"), required=False, widget=AdminDateWidget)
     end_date = forms.DateField(
-        label=_("new end date"), required=False, widget=AdminDateWidget, help_text=_("Empty for a one-day meeting.")
+        label=_("New end date"), required=False, widget=AdminDateWidget, help_text=_("Empty for a one-day meeting.")
     )
-    to_be_confirmed = forms.BooleanField(label=_("new date to be confirmed"), required=False)
+    start_time = forms.TimeField(
+        label=_("New start time"),
+        required=False,
+        widget=local_time_input(),
+        help_text=_("Local time at the venue. Empty for an all-day meeting."),
+    )
+    end_time = forms.TimeField(label=_("New end time"), required=False, widget=local_time_input())
+    to_be_confirmed = forms.BooleanField(label=_("New date to be confirmed"), required=False)
     note = forms.CharField(
-        label=_("public note"),
+        label=_("Public note"),
         max_length=300,
         required=False,
         help_text=_("Shown to the public, e.g. “Postponed at the request of the host.”"),
+        widget=forms.TextInput(attrs={"size": 80}),
     )
 
     def clean(self):
         cleaned_data = super().clean()
         start, end, to_be_confirmed = (cleaned_data.get(name) for name in ("start_date", "end_date", "to_be_confirmed"))
+        start_time, end_time = cleaned_data.get("start_time"), cleaned_data.get("end_time")
         if to_be_confirmed and (start or end):
             self.add_error("to_be_confirmed", DATE_AND_TO_BE_CONFIRMED)
         elif not to_be_confirmed and not start and "start_date" not in self.errors:
             self.add_error("start_date", NEW_DATE_OR_TO_BE_CONFIRMED)
         elif start and end and end < start:
             self.add_error("end_date", END_BEFORE_START)
+        # The same rules as the meeting form's (Meeting.clean), said at the field that breaks them.
+        if (start_time or end_time) and not start:
+            if "start_date" not in self.errors:
+                self.add_error("start_time", TIME_WITHOUT_NEW_DATE)
+        elif end_time and not start_time:
+            self.add_error("end_time", END_TIME_WITHOUT_START_TIME)
+        elif start_time and end_time and (end is None or end == start) and end_time < start_time:
+            self.add_error("end_time", END_TIME_BEFORE_START_TIME)
         return cleaned_data
 
 
