@@ -48,11 +48,19 @@ from events.models import (
 )
 from organisations.admin import SharedRecordAdmin
 
-# Shown after a bulk action that left out meetings the editor may not change.
-LEFT_OUT_OF_ACTION = _(
-    "%(count)d of the selected meetings were left as they were: you may change only meetings your "
-    "organisations organise."
-)
+
+def left_out_of_action(count):
+    """Shown after a bulk action that left out meetings the editor may not change."""
+    message = ngettext(
+        "%(count)d of the selected meetings was left as it was: you may change only meetings your "
+        "organisations organise.",
+        "%(count)d of the selected meetings were left as they were: you may change only meetings your "
+        "organisations organise.",
+        count,
+    )
+    return message % {"count": count}
+
+
 # A venue left without a time zone in a country the tz database does not know.
 CHOOSE_A_ZONE = _("Choose the venue's time zone: its country has none we know of.")
 
@@ -292,8 +300,17 @@ class WhenListFilter(OfferedValueListFilter):
     LOOKS_THROUGH_ALL = ("year", "start_date__year", "start_date__month", "start_date__day", "q")
 
     def __init__(self, request, params, model, model_admin):
-        self.default = self.ALL if any(request.GET.get(name) for name in self.LOOKS_THROUGH_ALL) else self.UPCOMING
+        self.default = self.default_for(request)
         super().__init__(request, params, model, model_admin)
+
+    @classmethod
+    def default_for(cls, request):
+        return cls.ALL if any(request.GET.get(name) for name in cls.LOOKS_THROUGH_ALL) else cls.UPCOMING
+
+    @classmethod
+    def chosen(cls, request):
+        """What the list shows: the editor's choice, else the default (MeetingAdmin orders by it)."""
+        return request.GET.get(cls.parameter_name) or cls.default_for(request)
 
     def lookups(self, request, model_admin):
         return [(self.UPCOMING, _("Upcoming")), (self.PAST, _("Past")), (self.ALL, _("All"))]
@@ -535,7 +552,7 @@ class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationA
 
     def get_ordering(self, request):
         # Upcoming soonest first (the list opens on them); past and all, the latest first.
-        if request.GET.get(WhenListFilter.parameter_name) in (WhenListFilter.PAST, WhenListFilter.ALL):
+        if WhenListFilter.chosen(request) in (WhenListFilter.PAST, WhenListFilter.ALL):
             return [models.F("start_date").desc(nulls_first=True), "-start_time", "title_en"]
         return [models.F("start_date").asc(nulls_last=True), "start_time", "title_en"]
 
@@ -590,7 +607,7 @@ class MeetingAdmin(MeetingEditorViews, RevertNeedsChangePermission, TranslationA
         allowed = permissions.changeable_meetings(request.user, queryset)
         left_out = queryset.count() - allowed.count()
         if left_out:
-            self.message_user(request, LEFT_OUT_OF_ACTION % {"count": left_out}, messages.WARNING)
+            self.message_user(request, left_out_of_action(left_out), messages.WARNING)
         return allowed
 
     def history_view(self, request, object_id, extra_context=None):

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST_URL = reverse("admin:events_meeting_changelist")
 LEFT_OUT = (
-    "1 of the selected meetings were left as they were: you may change only meetings your organisations organise."
+    "1 of the selected meetings was left as it was: you may change only meetings your organisations organise."
 )
 
 
@@ -504,12 +504,16 @@ def test_the_meeting_list_opens_on_upcoming_meetings_soonest_first(regional_clie
     assert titles(past) == ["Past"]
 
 
-def test_a_search_looks_through_past_meetings_too(regional_client):
+def test_a_search_looks_through_past_meetings_too_latest_first(regional_client):
     MeetingFactory(title="Old steering group", start_date=datetime.date(2015, 3, 1))
+    MeetingFactory(title="Newer steering group", start_date=datetime.date(2019, 3, 1))
 
     response = regional_client.get(CHANGELIST_URL + "?q=steering")
 
-    assert [meeting.title for meeting in response.context["cl"].result_list] == ["Old steering group"]
+    assert [meeting.title for meeting in response.context["cl"].result_list] == [
+        "Newer steering group",
+        "Old steering group",
+    ]
 
 
 def test_linked_meetings_show_their_publication_and_status(regional_client, ours):
