@@ -7,8 +7,11 @@ Every request also pins the calendar version, so it is read once per request.
 
 Never cached: requests with a session or messages cookie, other methods than GET/HEAD,
 conditional requests (the feed views answer those), views outside the public namespace, and
-responses that are not a plain public 200 (see response_is_cacheable). What one client can
+responses that are not a plain public 200 (see response_is_public). What one client can
 make the cache store is bounded (events.cache.budget).
+
+Every response leaves with what a shared cache in front (nginx, a CDN) may keep of it
+(events.cache.headers): the same rule, so nginx keeps what this cache would, for seconds.
 """
 
 from django.conf import settings
@@ -19,7 +22,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 from django.utils.cache import cc_delim_re
 
-from events.cache import budget, version
+from events.cache import budget, headers, version
 from events.cache.keys import key
 from meetings_site.i18n import request_language
 from meetings_site.security import client_ip_address
@@ -51,7 +54,11 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         with version.pinned(), budget.charged_to(client_ip_address(request)):
-            return self.serve(request)
+            response = self.serve(request)
+        headers.say_who_may_keep(
+            response, personal=self.is_personal(request, response), public=self.is_public(request, response)
+        )
+        return response
 
     def serve(self, request):
         if not self.request_is_cacheable(request):
@@ -95,7 +102,30 @@ class PublicPageCacheMiddleware:
             versioned=False,  # the entry holds its version (serve)
         )
 
+    def is_personal(self, request, response):
+        return (
+            not self.skip_cookies.isdisjoint(request.COOKIES)
+            or "HTTP_AUTHORIZATION" in request.META
+            or bool(response.cookies)
+            or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        )
+
+    def is_public(self, request, response):
+        """The same answer for every anonymous visitor of the address (conditional requests included)."""
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if not hasattr(request, "page_cache_match"):
+            request.page_cache_language = self.language(request)
+            request.page_cache_match = self.resolve(request)
+        match = request.page_cache_match
+        if match is None or match.namespace not in CACHEABLE_NAMESPACES:
+            return False
+        return self.response_is_public(request, response)
+
     def response_is_cacheable(self, request, response):
+        return self.response_is_public(request, response) and len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
+
+    def response_is_public(self, request, response):
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
@@ -107,9 +137,7 @@ class PublicPageCacheMiddleware:
         if not cache_control.isdisjoint(UNCACHEABLE_CACHE_CONTROL):
             return False
         vary = {part.strip().lower() for part in cc_delim_re.split(response.get("Vary", "")) if part.strip()}
-        if not vary <= ALLOWED_VARY:
-            return False
-        return len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
+        return vary <= ALLOWED_VARY
 
     @staticmethod
     def response_from(entry):

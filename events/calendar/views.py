@@ -18,12 +18,15 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from events.cache import budget, version
+from events.cache.headers import shared_cache_seconds
 from events.cache.keys import key
 from events.calendar import assembly
 from events.filters import MeetingFilter, MeetingQuery
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-# Browsers and CDNs may keep a feed five minutes; after that they revalidate (a cheap 304).
+# Browsers may keep a feed five minutes; after that they revalidate (a cheap 304). Shared caches
+# (nginx, a CDN) keep it only SHARED_CACHE_SECONDS (s-maxage), as they keep the pages, so an edit
+# reaches every subscriber behind them within the same bound.
 MAX_AGE = 300
 GZIP_LEVEL = 6
 GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-Encoding: gzip wants
@@ -72,7 +75,7 @@ class ConditionalHeaders:
         compressed = response.get("Content-Encoding") == "gzip" or (response.status_code == 304 and self.gzip_accepted)
         response["ETag"] = f"W/{self.etag}" if compressed else self.etag
         response["Last-Modified"] = http_date(self.last_modified)
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        patch_cache_control(response, public=True, max_age=MAX_AGE, s_maxage=shared_cache_seconds())
         return response
 
 

@@ -1,7 +1,7 @@
 """The shipped docs/nginx.conf, run as a real nginx on a test machine.
 
-Only what a test machine cannot have is changed (SUBSTITUTIONS): the privileged ports, the
-upstream address, the certificate paths and the maintenance root. Each must match the shipped
+Only what a test machine cannot have is changed (substitutions()): the privileged ports, the
+upstream address, the certificate paths, the maintenance root and the proxy cache's directory. Each must match the shipped
 file, so a test never silently runs a config other than the one operators install. The file is
 included from a minimal main config (MAIN_CONFIG) that puts nginx's pid, logs and temporary
 files in a directory of its own, as Debian's /etc/nginx/nginx.conf includes sites-enabled/.
@@ -29,6 +29,7 @@ SERVER_NAME = "calendar.example.org"
 CERTIFICATES = f"/etc/letsencrypt/live/{SERVER_NAME}"
 MAINTENANCE_ROOT = "/srv/meetings/maintenance"
 UPSTREAM = "server 127.0.0.1:8000 "
+PROXY_CACHE = "/var/cache/nginx/meetings"
 
 MAIN_CONFIG = """\
 worker_processes 1;
@@ -66,7 +67,7 @@ def nginx_binary():
     pytest.skip(reason)
 
 
-def substitutions(*, http_port, https_port, upstream_port, certificates, maintenance):
+def substitutions(*, http_port, https_port, upstream_port, certificates, maintenance, proxy_cache):
     """(pattern, replacement) for each thing a test machine cannot have."""
     return [
         (r"\blisten 80\b", f"listen {http_port}"),
@@ -74,6 +75,7 @@ def substitutions(*, http_port, https_port, upstream_port, certificates, mainten
         (re.escape(UPSTREAM), f"server 127.0.0.1:{upstream_port} "),
         (re.escape(CERTIFICATES), str(certificates)),
         (re.escape(MAINTENANCE_ROOT), str(maintenance)),
+        (re.escape(PROXY_CACHE) + r"\b", str(proxy_cache)),
     ]
 
 
@@ -113,7 +115,9 @@ def self_signed_certificate(directory):
 
 
 class Nginx:
-    """docs/nginx.conf in front of 127.0.0.1:upstream_port, on two free high ports."""
+    """docs/nginx.conf in front of 127.0.0.1:upstream_port, on two free high ports.
+
+    Its proxy cache starts empty (a directory of its own) and is removed with it."""
 
     def __init__(self, upstream_port, maintenance_page):
         self.nginx = nginx_binary()
@@ -132,6 +136,7 @@ class Nginx:
                 upstream_port=upstream_port,
                 certificates=certificates,
                 maintenance=maintenance,
+                proxy_cache=self.prefix / "proxy_cache",
             )
         )
         self.main_config = self.prefix / "nginx.conf"

@@ -1,0 +1,33 @@
+"""What a shared cache (the shipped nginx's micro-cache, a CDN) may keep of a response, said in Cache-Control.
+
+The app decides and says it; nginx (docs/nginx.conf) only obeys, with no validity of its own.
+A public page is ``public, max-age=0, s-maxage=SHARED_CACHE_SECONDS, must-revalidate``: a shared
+cache serves it for that long, a browser asks again every time. Anything personal is ``private``.
+A view that says something itself (a feed, a draft's preview, the admin's never_cache) is left as
+it is. SHARED_CACHE_SECONDS is part of how late an edit may show (docs/architecture.md).
+"""
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+
+# Within the issue's bound on staleness (5 s) with VERSION_CACHE_SECONDS (2 s) added to it.
+DEFAULT_SHARED_CACHE_SECONDS = 2
+
+
+def shared_cache_seconds():
+    return int(getattr(settings, "SHARED_CACHE_SECONDS", DEFAULT_SHARED_CACHE_SECONDS))
+
+
+def public_cache_control():
+    return f"public, max-age=0, s-maxage={shared_cache_seconds()}, must-revalidate"
+
+
+def say_who_may_keep(response, *, personal, public):
+    """personal: for one visitor (an editor's session, a cookie set, a CSRF token); public: the same
+    for every anonymous visitor of this address. Neither: no word, and nginx keeps nothing."""
+    if "Cache-Control" in response:
+        return
+    if personal:
+        patch_cache_control(response, private=True)
+    elif public:
+        response["Cache-Control"] = public_cache_control()
