@@ -17,6 +17,7 @@ or just-held meetings). The reason goes into the draft's notes.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -151,6 +152,7 @@ class Reading:
     relative_days: int | None = None  # "the day before": days from the parent's start
     day_of_parent: str = ""  # "first" / "final" day of the parent
     relative_phrase: Phrase | None = None  # the words that give the date relative to the parent
+    base: int = 0  # where the announcement's window starts in the page
     links: list[tuple[str, int]] = field(default_factory=list)  # (kind, index in the section, then on the page)
 
 
@@ -160,16 +162,49 @@ def extract(text: str, *, today: date | None = None) -> list[Draft]:
     names = Names()
     readings: list[Reading] = []
     for number, section in enumerate(split_sections(text)):
+        # Each announcement is read in its own window of the page (offsets moved back at the end),
+        # so a long page costs its length once, not once per meeting.
+        low = section.heading[0] if section.heading else section.paragraphs[0][0]
+        high = section.paragraphs[-1][1]
+        local = Section(
+            (section.heading[0] - low, section.heading[1] - low) if section.heading else None,
+            [(start - low, end - low) for start, end in section.paragraphs],
+        )
         offset = len(readings)
-        for reading in _read_section(text, section, number, names):
+        for reading in _read_section(text[low:high], local, number, names):
             reading.links = [(kind, offset + index) for kind, index in reading.links]
+            reading.base = low
+            if reading.parent is not None:
+                _narrow(reading)
             readings.append(reading)
-    _settle_dates(readings, text, today)
+    _settle_dates(readings, today)
     for reading in readings:
         _finish(reading, names)
+        reading.draft.evidence = {
+            name: [Phrase(p.text, p.start + reading.base, p.end + reading.base) for p in phrases]
+            for name, phrases in reading.draft.evidence.items()
+        }
     for reading in readings:
         _inherit(reading, readings)
     return [reading.draft for reading in readings]
+
+
+def _narrow(reading):
+    """A meeting mentioned in passing reads only its own words: its window shrinks to them."""
+    words = reading.text.strip()
+    if not words:
+        return
+    first = len(reading.text) - len(reading.text.lstrip())
+    reading.text = words
+    reading.base += first
+
+    def moved(phrase):
+        return Phrase(phrase.text, phrase.start - first, phrase.end - first) if phrase else None
+
+    reading.draft.evidence = {name: [moved(p) for p in phrases] for name, phrases in reading.draft.evidence.items()}
+    reading.relative_phrase = moved(reading.relative_phrase)
+    if reading.date:
+        reading.date.phrase = moved(reading.date.phrase)
 
 
 def _inherit(reading, readings):
@@ -505,6 +540,7 @@ def _first_date_in(masked, paragraphs, text):
     return day_found or month_found
 
 
+@functools.lru_cache(maxsize=64)
 def _month(word):
     parsed = dateparser.parse(f"1 {word.rstrip('.')} 2000", languages=LANGUAGES, settings={"DATE_ORDER": "DMY"})
     return parsed.month if parsed else None
@@ -538,7 +574,7 @@ def _date_read(found, text, offset):
 PLANNED_YEAR = re.compile(r"\b(?:plans?|planned|planning|priorities|programme)\b[^.;]{0,60}?\b((?:19|20)\d\d)\b", re.I)
 
 
-def _settle_dates(readings, text, today):
+def _settle_dates(readings, today):
     """Give every draft its dates, inferring missing years (see the module's docstring)."""
     # Sections' bounds on the page and the years they state, for the neighbouring-year rule.
     stated = {r.section: (r.date.start[0], r) for r in readings if r.date and r.date.start[0] and r.parent is None}
