@@ -2,6 +2,7 @@
 (fixtures/), and further announcements held to their expected JSON exactly."""
 
 import json
+import random
 from datetime import date
 from pathlib import Path
 
@@ -207,3 +208,22 @@ def test_further_announcements_read_exactly_as_expected(seed, path):
     drafts = extract(text, today=TODAY)
 
     assert [draft.as_json(drafts) for draft in drafts] == expected
+
+
+def test_any_mix_of_announcement_words_reads_without_error_and_with_true_offsets(seed):
+    words = [
+        *SEED_PAGE.read_text(encoding="utf-8").replace("\n", " \n ").split(" "),
+        "(", "“", ")", "–", "•", "\n\n", "31", "0", "February", "29", "9999", "on the margins of",
+        "study visit to", "back-to-back with", "the day before", "at 25:99", "from 10:00 to 09:00", "H.E.",
+        "Kosovo*", "Podgorica,", "\u200b", "\ufeff", "İ",
+    ]  # fmt: skip
+    generator = random.Random(7)  # noqa: S311 -- the same mixes every run, not a secret
+    for _ in range(150):
+        text = " ".join(generator.choice(words) for _ in range(generator.randint(1, 200)))
+
+        drafts = extract(text, today=TODAY)
+
+        for draft in drafts:
+            draft.as_json(drafts)
+            for phrases in draft.evidence.values():
+                assert all(text[p.start : p.end] == p.text for p in phrases), text

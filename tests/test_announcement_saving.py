@@ -112,6 +112,14 @@ def test_save_drafts_creates_the_new_names_it_is_given(names):
     ]
 
 
+def test_save_drafts_records_who_saved_them_in_the_history(names, django_user_model):
+    editor = django_user_model.objects.create_user("editor", password="x")
+
+    meetings = save_drafts(read(WBCTI), user=editor)
+
+    assert [{h.history_user for h in m.history.all()} for m in meetings] == [{editor}, {editor}]
+
+
 def test_save_drafts_gives_each_meeting_its_own_slug(names):
     first = save_drafts(read(WBCTI))
     second = save_drafts(read(WBCTI))
