@@ -1129,3 +1129,87 @@ def save_search_text(sender, instance, update_fields=None, raw=False, **kwargs):
     sender._base_manager.using(kwargs.get("using")).filter(pk=instance.pk).update(
         **{name: getattr(instance, name) for name in names}
     )
+
+
+# --- Proposals from the public -------------------------------------------------------
+
+DECLINE_NEEDS_REASON = _("Give the reason for declining: the proposer is told it.")
+
+
+class ProposalQuerySet(models.QuerySet):
+    def from_client(self, client_key, since):
+        """Proposals sent from one client address (its keyed hash) since a time: the rate limit."""
+        return self.filter(client_key=client_key, created_at__gte=since)
+
+    def queue_order(self):
+        """Pending first (oldest first, as they came), then the decided ones, latest decision first."""
+        pending_first = models.Case(models.When(state=Proposal.State.PENDING, then=0), default=1)
+        return self.order_by(pending_first, F("decided_at").desc(nulls_last=True), "created_at", "pk")
+
+
+class Proposal(models.Model):
+    """A meeting proposed by a partner without an account, waiting for an editor to publish or decline it.
+
+    The proposer's name and e-mail are for the editors only: no public page, feed or export reads
+    this table, and the drafted meetings do not carry them.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an editor")
+        PUBLISHED = "published", _("Published")
+        DECLINED = "declined", _("Declined")
+
+    class Kind(models.TextChoices):
+        SHORT_FORM = "form", _("Short form")
+        ANNOUNCEMENT = "announcement", _("Pasted announcement")
+
+    meetings = models.ManyToManyField(
+        Meeting,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("drafted meetings"),
+        help_text=_("The drafts made from the proposal; a pasted announcement can give several."),
+    )
+    kind = models.CharField(_("sent as"), max_length=12, choices=Kind.choices, default=Kind.SHORT_FORM)
+    proposer_name = models.CharField(_("proposer's name"), max_length=200)
+    proposer_email = models.EmailField(_("proposer's e-mail"))
+    message = models.TextField(_("message to the editors"), blank=True)
+    announcement = models.TextField(_("pasted announcement"), blank=True)
+    # The proposer's language: the e-mails about the decision are written in it.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, help_text=_("Sent to the proposer in the e-mail that declines it.")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # A keyed hash of the client's address, never the address: enough to count its proposals.
+    client_key = models.CharField(_("client key"), max_length=64, editable=False, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(decline_reason=""), name="proposal_declined_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["client_key", "created_at"], name="proposal_client_time_idx")]
+
+    def __str__(self):
+        return _("Proposal by %(name)s (%(state)s)") % {"name": self.proposer_name, "state": self.get_state_display()}
+
+    def clean(self):
+        if self.state == self.State.DECLINED and not self.decline_reason.strip():
+            raise ValidationError({"decline_reason": DECLINE_NEEDS_REASON})
