@@ -13,9 +13,9 @@ from events.announcements.names import fold
 from events.announcements.sources import announcement_text
 from events.models import Meeting
 
-SEED_PAGE = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "announcements.txt"
-SEED_PAGE = SEED_PAGE if SEED_PAGE.exists() else Path("/work/shared/seed/announcements.txt")
 ANNOUNCEMENTS = Path(__file__).resolve().parent / "announcements"
+# The page the seed's meetings were read from, as published (fixtures/ is what a careful reader made of it).
+SEED_PAGE = ANNOUNCEMENTS / "seed" / "announcements.txt"
 TODAY = date(2026, 12, 2)
 FIELDS = [
     "title",
