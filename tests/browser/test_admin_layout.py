@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
+from events.models import Publication
 from tests.support.factories import MeetingFactory
 
 PASSWORD = "correct horse battery staple"
@@ -83,3 +84,34 @@ def test_times_have_no_now_shortcut_and_no_server_time_note(browser, live_server
     # The calendar beside the dates still works.
     assert page.locator(".field-start_date .datetimeshortcuts a").first.inner_text() == "Today"
     context.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_an_editor_sees_a_drafts_banner_across_the_page_on_screen_and_in_print(page, live_server, viewport):
+    draft = MeetingFactory(title=LONG_TITLE, publication=Publication.DRAFT)
+    log_in(page, live_server)
+
+    page.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    banner = page.get_by_role("status")
+    on_screen = banner.evaluate(BANNER_LOOK)
+    page.emulate_media(media="print")
+    in_print = banner.evaluate(BANNER_LOOK)
+
+    assert banner.inner_text() == "Draft — not public"
+    article = page.locator("article.meeting").bounding_box()
+    assert banner.bounding_box()["width"] == pytest.approx(article["width"], abs=1)
+    assert banner.bounding_box()["y"] < page.locator("article.meeting h1").bounding_box()["y"]
+    assert on_screen == {"display": "flex", "background": "rgb(255, 244, 214)", "border": "2px", "weight": "700"}
+    assert in_print == {"display": "flex", "background": "rgba(0, 0, 0, 0)", "border": "2px", "weight": "700"}
+
+
+# What makes the banner a banner: shown, filled (on screen), framed, bold.
+BANNER_LOOK = """banner => {
+    const style = getComputedStyle(banner);
+    return {
+        display: style.display,
+        background: style.backgroundColor,
+        border: style.borderTopWidth,
+        weight: getComputedStyle(banner.querySelector("strong")).fontWeight,
+    };
+}"""
