@@ -25,6 +25,7 @@ class NamedRef:
 
     ``name`` is the name the site shows when the text's words matched a row (``pk`` set), else
     the text's own words, proposed as a new name (``pk`` is None; nothing is created on reading).
+    A venue that is only a city (most of them) is named by its city.
     """
 
     name: str

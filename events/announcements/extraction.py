@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 import dateparser
+from django.utils import timezone
 
 from events.models import DatePrecision, LinkKind, OrganiserRole
 from organisations.models import Programme
@@ -158,7 +159,7 @@ class Reading:
 
 def extract(text: str, *, today: date | None = None) -> list[Draft]:
     """One draft per meeting the text announces."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     names = Names()
     readings: list[Reading] = []
     for number, section in enumerate(split_sections(text)):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from events.models import (
@@ -29,7 +30,9 @@ from .drafts import Draft, NamedRef
 NOT_SAVED_ORGANISER = "Organiser not saved, not on the site yet: {name} ({role})."
 NOT_SAVED_FUNDER = "Funder not saved, not on the site yet: {name}{instrument}."
 NOT_SAVED_PROGRAMME = "Programme not saved, not on the site yet: {name}."
-DRAFT_NOT_SAVED = "“{title}” cannot be saved, so nothing was: {errors}"
+# Shown to whoever saves (the review screen, the proposal form); the notes below are stored in
+# the meetings' editor notes, in the site's language for editors (English), like the rest of them.
+DRAFT_NOT_SAVED = _("“%(title)s” cannot be saved, so nothing was: %(errors)s")
 NEW_VENUE = "Venue created for {city} ({country}); its time zone {zone} was assumed: please check it."
 
 
@@ -66,7 +69,8 @@ def save_drafts(drafts: list[Draft], *, user=None, publish: bool = False, create
         try:
             meeting.full_clean(exclude=["uid", "slug"])
         except ValidationError as error:
-            raise ValidationError(DRAFT_NOT_SAVED.format(title=draft.title, errors=" ".join(error.messages))) from None
+            message = DRAFT_NOT_SAVED % {"title": draft.title, "errors": " ".join(error.messages)}
+            raise ValidationError(message) from None
         if user is not None:
             meeting._history_user = user
         meeting.save()
