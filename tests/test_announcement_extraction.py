@@ -227,3 +227,41 @@ def test_any_mix_of_announcement_words_reads_without_error_and_with_true_offsets
             draft.as_json(drafts)
             for phrases in draft.evidence.values():
                 assert all(text[p.start : p.end] == p.text for p in phrases), text
+
+
+@pytest.mark.parametrize(
+    ("words", "precision", "start", "end"),
+    [
+        ("on 24th April 2019", "day", date(2019, 4, 24), date(2019, 4, 24)),
+        ("on April 23, 2019", "day", date(2019, 4, 23), date(2019, 4, 23)),
+        ("from 23th – 25th October 2018", "day", date(2018, 10, 23), date(2018, 10, 25)),
+        ("on 18-19 July 2018", "day", date(2018, 7, 18), date(2018, 7, 19)),
+        ("from 1 to 3 October 2018", "day", date(2018, 10, 1), date(2018, 10, 3)),
+        ("from 11th–12th March 2020", "day", date(2020, 3, 11), date(2020, 3, 12)),
+        ("on the 23rd of April 2020", "day", date(2020, 4, 23), date(2020, 4, 23)),
+        ("from 30 September to 2 October 2019", "day", date(2019, 9, 30), date(2019, 10, 2)),
+        ("on October 23–25, 2018", "day", date(2018, 10, 23), date(2018, 10, 25)),
+        ("in May 2020", "month", date(2020, 5, 1), None),
+        ("at a date to be confirmed", "unknown", None, None),
+    ],
+)
+def test_date_phrasings(seed, words, precision, start, end):
+    drafts = extract(
+        f"Meeting of Border Police Chiefs\n\nThe meeting will take place {words} in Tirana.\n", today=TODAY
+    )
+
+    assert (drafts[0].date_precision, drafts[0].start_date, drafts[0].end_date) == (precision, start, end)
+
+
+@pytest.mark.parametrize(
+    ("words", "start", "end"),
+    [
+        ("starting at 09:30", "09:30", None),
+        ("from 10:00 to 13:00", "10:00", "13:00"),
+        ("from 9.30 to 17.00", "09:30", "17:00"),
+    ],
+)
+def test_time_phrasings(seed, words, start, end):
+    drafts = extract(f"Meeting of Border Police Chiefs\n\nThe meeting will take place on 5 March 2019 {words}.\n")
+
+    assert (drafts[0].as_json(drafts)["start_time"], drafts[0].as_json(drafts)["end_time"]) == (start, end)

@@ -120,7 +120,8 @@ STUDY_VISIT = re.compile(
     r"\bstudy\s+visit\s+to\s+(?:the\s+)?(?P<place>[^,.;]+?)(?:\s+in\s+(?P<country>[A-Z][^,.;]*?))?(?=[,.;]|\s+where\b|\s+on\b|$)",
     re.I,
 )
-CITY = re.compile(r"\b(?:in|at)\s+(?P<city>[A-ZÀ-Ž][\w’'-]+(?:[ -][A-ZÀ-Ž][\w’'-]+)?)")
+# A place's name: capitalised words, maybe joined by a short lower-case word ("Brdo pri Kranju").
+CITY = re.compile(r"\b(?:in|at)\s+(?P<city>[A-ZÀ-Ž][\w’'-]+(?:(?:\s[a-zß]{2,3})?[ -][A-ZÀ-Ž][\w’'-]+){0,2})")
 
 
 @dataclass
@@ -720,32 +721,42 @@ def _read_place(draft, text, names):
             return
     countries = {fold(c.name) for c in names.country_rows.values()}
     for match in CITY.finditer(text):
-        words = match.group("city")
-        if fold(words) in countries or names.countries.find(words):
-            continue
-        start = match.start("city")
-        phrase = Phrase(words, start, start + len(words))
-        country = _country_after(text, match.end(), names)
-        known = names.cities.find(words)
-        if known and known[0].start == 0:
-            _set_venue(draft, names.venue_rows[known[0].row.pk], phrase)
-            if country:
-                draft.add_evidence("country", country[1])
-            return
-        code = names.gazetteer.get(fold(words))
-        if country or code:
-            draft.city = words
-            draft.add_evidence("city", phrase)
-            if country:
-                row = country[0].row
-                draft.country = NamedRef(row.name, row.pk)
-                draft.add_evidence("country", country[1])
-            else:
-                row = names.country_rows[code]
-                draft.country = NamedRef(row.name, row.pk)
-                draft.add_evidence("country", phrase)
-                draft.notes.append(f"Country not named in the text; {words} is in {row.name}.")
-            return
+        # The longest run of words that is a place: "Tirana and Albania" is Tirana.
+        whole = match.group("city")
+        for cut in sorted({m.start() for m in re.finditer(r"[ -]", whole)} | {len(whole)}, reverse=True):
+            words = whole[:cut]
+            if words[-1:].islower() and " " in words and len(words.rsplit(" ", 1)[1]) <= 3:
+                continue
+            if _read_city(draft, text, names, countries, words, match.start("city")):
+                return
+
+
+def _read_city(draft, text, names, countries, words, start):
+    if fold(words) in countries or names.countries.find(words):
+        return False
+    phrase = Phrase(words, start, start + len(words))
+    country = _country_after(text, start + len(words), names)
+    known = names.cities.find(words)
+    if known and known[0].start == 0 and known[0].end == len(words):
+        _set_venue(draft, names.venue_rows[known[0].row.pk], phrase)
+        if country:
+            draft.add_evidence("country", country[1])
+        return True
+    code = names.gazetteer.get(fold(words))
+    if not (country or code):
+        return False
+    draft.city = words
+    draft.add_evidence("city", phrase)
+    if country:
+        row = country[0].row
+        draft.country = NamedRef(row.name, row.pk)
+        draft.add_evidence("country", country[1])
+    else:
+        row = names.country_rows[code]
+        draft.country = NamedRef(row.name, row.pk)
+        draft.add_evidence("country", phrase)
+        draft.notes.append(f"Country not named in the text; {words} is in {row.name}.")
+    return True
 
 
 def _country_after(text, position, names):
