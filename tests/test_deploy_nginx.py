@@ -60,13 +60,7 @@ def deployment():
 
 def ask(nginx, method, path, *, headers=None, body=None, source="127.0.0.1"):
     """(status, headers, body) of one request to the site through nginx over TLS."""
-    connection = http.client.HTTPSConnection(SERVER_NAME, nginx.https_port, timeout=30)
-    connection.sock = nginx.tls_socket(source=source)
-    connection.request(method, path, body=body, headers=headers or {})
-    response = connection.getresponse()
-    result = response.status, response.headers, response.read()
-    connection.close()
-    return result
+    return nginx.ask(method, path, headers=headers, body=body, source=source)
 
 
 def test_the_shipped_nginx_config_parses(deployment):

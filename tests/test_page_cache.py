@@ -203,3 +203,48 @@ def test_meeting_published_for_later_appears_when_its_time_comes_without_any_edi
     assert b"Announced meeting" in before.content
     assert b"Scheduled meeting" not in before.content
     assert b"Scheduled meeting" in after.content
+
+
+# --- What a shared cache in front (nginx, a CDN) may keep: events/cache/headers.py -------------
+
+
+@pytest.mark.django_db
+def test_a_public_page_lets_shared_caches_keep_it_for_seconds_and_browsers_not_at_all(client, meeting):
+    answers = [client.get(meeting.get_absolute_url()) for _ in range(2)]
+
+    assert [page_cache_status(answer) for answer in answers] == ["miss", "hit"]
+    assert [answer["Cache-Control"] for answer in answers] == ["public, max-age=0, s-maxage=2, must-revalidate"] * 2
+
+
+@pytest.mark.django_db
+def test_shared_cache_seconds_is_the_setting(client, meeting, settings):
+    settings.SHARED_CACHE_SECONDS = 4
+
+    page = client.get(meeting.get_absolute_url())
+    feed = client.get("/calendar.ics")
+
+    assert page["Cache-Control"] == "public, max-age=0, s-maxage=4, must-revalidate"
+    assert sorted(feed["Cache-Control"].split(", ")) == ["max-age=300", "public", "s-maxage=4"]
+
+
+@pytest.mark.django_db
+def test_a_logged_in_editor_s_public_page_is_private(admin_client, meeting):
+    response = admin_client.get(meeting.get_absolute_url())
+
+    assert response["Cache-Control"] == "private"
+
+
+@pytest.mark.django_db
+def test_a_page_not_found_says_nothing_a_shared_cache_could_keep(client):
+    response = client.get("/meetings/no-such-meeting/")
+
+    assert response.status_code == 404
+    assert "Cache-Control" not in response
+
+
+@pytest.mark.django_db
+def test_the_admin_login_form_is_private(client):
+    response = client.get("/admin/login/")
+
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]

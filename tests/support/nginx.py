@@ -1,13 +1,15 @@
 """The shipped docs/nginx.conf, run as a real nginx on a test machine.
 
 Only what a test machine cannot have is changed (substitutions()): the privileged ports, the
-upstream address, the certificate paths, the maintenance root and the proxy cache's directory. Each must match the shipped
-file, so a test never silently runs a config other than the one operators install. The file is
-included from a minimal main config (MAIN_CONFIG) that puts nginx's pid, logs and temporary
-files in a directory of its own, as Debian's /etc/nginx/nginx.conf includes sites-enabled/.
-As root, nginx is started as nobody: the test never runs a server with root's rights.
+upstream address, the certificate paths, the maintenance root and the proxy cache's directory.
+Each must match the shipped file, so a test never silently runs a config other than the one
+operators install. The file is included from a minimal main config (MAIN_CONFIG) that puts
+nginx's pid, logs and temporary files in a directory of its own, as Debian's
+/etc/nginx/nginx.conf includes sites-enabled/. As root, nginx is started as nobody: the test
+never runs a server with root's rights.
 """
 
+import http.client
 import os
 import re
 import shutil
@@ -188,3 +190,13 @@ class Nginx:
         """A TLS connection to the site's server, naming SERVER_NAME as a browser would (SNI)."""
         raw = socket.create_connection(("127.0.0.1", self.https_port), timeout=timeout, source_address=(source, 0))
         return self.tls_context().wrap_socket(raw, server_hostname=SERVER_NAME)
+
+    def ask(self, method, path, *, headers=None, body=None, source="127.0.0.1"):
+        """(status, headers, body) of one request to the site over TLS, as a visitor's browser sends it."""
+        connection = http.client.HTTPSConnection(SERVER_NAME, self.https_port, timeout=30)
+        connection.sock = self.tls_socket(source=source)
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        result = response.status, response.headers, response.read()
+        connection.close()
+        return result
