@@ -265,3 +265,18 @@ def test_time_phrasings(seed, words, start, end):
     drafts = extract(f"Meeting of Border Police Chiefs\n\nThe meeting will take place on 5 March 2019 {words}.\n")
 
     assert (drafts[0].as_json(drafts)["start_time"], drafts[0].as_json(drafts)["end_time"]) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("words", "start"),
+    [
+        ("12. travnja 2019", date(2019, 4, 12)),
+        ("12 prill 2019", date(2019, 4, 12)),
+        ("12 април 2019", date(2019, 4, 12)),
+    ],
+    ids=["hr", "sq", "sr"],
+)
+def test_month_words_of_the_regions_languages_are_read(seed, words, start):
+    drafts = extract(f"Meeting of Border Police Chiefs\n\nThe meeting will take place on {words} in Tirana.\n")
+
+    assert drafts[0].start_date == start

@@ -17,12 +17,11 @@ or just-held meetings). The reason goes into the draft's notes.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-import dateparser
+from dateparser.languages.loader import default_loader
 from django.utils import timezone
 
 from events.models import DatePrecision, LinkKind, OrganiserRole
@@ -31,16 +30,34 @@ from organisations.models import Programme
 from .drafts import Draft, NamedRef, Phrase
 from .names import Names, fold
 
-# The languages dateparser reads month names in: English first, the region's languages to follow
-# once the patterns below carry their month words too.
+# The languages whose month words dates are read in (dateparser's data): English first, then the
+# region's. Only dates follow the region's languages so far; the phrases around them are English.
 LANGUAGES = ["en", "sq", "bs", "hr", "sr", "mk", "sl"]
 RECENT_DAYS = 90
 
-MONTHS = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
-DAY = r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?"
+MONTH_KEYS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december"]  # fmt: skip
+
+
+def _month_words():
+    """Month word -> month number, from dateparser's data for ``LANGUAGES`` (the first language's reading wins).
+
+    English keeps its abbreviations; the other languages bring their full words only (their
+    abbreviations include "pri", "tet", "pro": ordinary words in the region's place names).
+    """
+    words = {}
+    for language in LANGUAGES:
+        info = default_loader.get_locale(language).info
+        for number, key in enumerate(MONTH_KEYS, start=1):
+            for word in info.get(key, []):
+                if language == LANGUAGES[0] or len(word) > 3:
+                    words.setdefault(word.lower(), number)
+    return words
+
+
+MONTH_WORDS = _month_words()
+MONTHS = "(?:" + "|".join(re.escape(w) for w in sorted(MONTH_WORDS, key=len, reverse=True)) + r")\.?"
+DAY = r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th|\.)?"
 YEAR = r"(?:,?\s+(\d{4}))?"
 DASH = r"\s*(?:–|—|-|to|until|till|and)\s*"
 DATE_PATTERNS = [
@@ -542,10 +559,8 @@ def _first_date_in(masked, paragraphs, text):
     return day_found or month_found
 
 
-@functools.lru_cache(maxsize=64)
 def _month(word):
-    parsed = dateparser.parse(f"1 {word.rstrip('.')} 2000", languages=LANGUAGES, settings={"DATE_ORDER": "DMY"})
-    return parsed.month if parsed else None
+    return MONTH_WORDS[word.lower().rstrip(".")]
 
 
 def _date_read(found, text, offset):
