@@ -7,14 +7,13 @@ draft's form takes its initial values and its number of rows from that reading.
 
 from __future__ import annotations
 
-import html.parser
-
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from events.announcements import sources
 from events.announcements.drafts import Draft, NamedRef
 from events.editors.forms import WebURLField
 from events.models import Country, DatePrecision, LinkKind, Meeting, OrganiserRole, Topic, Venue
@@ -34,9 +33,8 @@ TEXT_TOO_LONG = _(
     "announces the meetings."
 )
 NOT_TEXT_OR_HTML = _("Upload a web page (.html) or a text file (.txt).")
-NOT_READABLE = _("This file is not text in UTF-8; save it as UTF-8 text or HTML and upload it again.")
 NO_TEXT = _("There is no text to read.")
-NO_MEETING_FOUND = _("No meeting was found in this text: no title with a date or a place was recognised.")
+NO_MEETING_FOUND = _("No meeting was found in this text.")
 NOTHING_KEPT = _("Every meeting is dropped, so there is nothing to save.")
 # Translators: %(names)s is a list of names the editor has not ticked to create.
 NEW_NAMES_NOT_TICKED = _(
@@ -44,6 +42,10 @@ NEW_NAMES_NOT_TICKED = _(
     "a name that is already on the site."
 )
 UNKNOWN_COUNTRY = _("Choose the country from the list.")
+UNKNOWN_VENUE = _(
+    "This venue is not on the site. Give its name as the site has it, or leave it empty: the meeting is then "
+    "placed in its city."
+)
 LINK_WITHOUT_KIND = _("Choose what kind of link this is, or leave both empty.")
 
 TEXT_TYPES = {"text/plain", "text/html", "application/xhtml+xml"}
@@ -55,67 +57,15 @@ KIND_LABELS = {
     "organisation": _("new organisation"),
     "programme": _("new programme"),
     "topic": _("new topic"),
-    "venue": _("new venue"),
 }
-
-
-class _PageText(html.parser.HTMLParser):
-    """The words of a web page as a reader sees them: no markup, scripts or styles, blocks on lines of their own."""
-
-    BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
-    HIDDEN = {"script", "style", "template", "noscript", "head"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self.HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(" ".join(data.split(" ")) if data.strip() else (" " if data else ""))
-
-    def text(self):
-        lines = [" ".join(line.split()) for line in "".join(self.parts).splitlines()]
-        paragraphs, blank = [], False
-        for line in lines:
-            if line:
-                paragraphs.append(line)
-                blank = False
-            elif not blank and paragraphs:
-                paragraphs.append("")
-                blank = True
-        return "\n".join(paragraphs).strip()
-
-
-def looks_like_html(text):
-    head = text.lstrip()[:500].lower()
-    return head.startswith("<") and ("<html" in head or "<!doctype" in head or "<body" in head or "<p" in head)
 
 
 def page_text(data: bytes) -> str:
     """The text of an uploaded or fetched page: its words if it is HTML, itself if it is plain text."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationError(NOT_READABLE) from error
-    if looks_like_html(text):
-        parser = _PageText()
-        parser.feed(text)
-        parser.close()
-        return parser.text()
-    return text.replace("\r\n", "\n").strip()
+        return sources.announcement_text(data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
 
 
 def check_length(text):
@@ -198,16 +148,29 @@ def _named(model, name, *alternatives):
     return model.objects.filter(condition).order_by("pk").first()
 
 
-def resolve(kind, name, **extra):
-    """The name as a NamedRef: the row it names, or a proposal (pk None) the editor must tick to create."""
+def resolve(kind, name, *, read=(), **extra):
+    """The name as a NamedRef: the row it names, or a proposal (pk None) the editor must tick to create.
+
+    ``read``: the NamedRefs the reading found; a name the editor left as read keeps the row it was
+    matched to (the reading knows acronyms and variants this exact lookup does not)."""
+    for ref in read:
+        if ref is not None and ref.pk is not None and ref.name == name:
+            return NamedRef(name=ref.name, pk=ref.pk, **extra)
     model, alternatives = {
         "organisation": (Organisation, ("acronym",)),
         "programme": (Programme, ("short_name",)),
         "topic": (Topic, ()),
-        "venue": (Venue, ()),
     }[kind]
     row = _named(model, name, *alternatives)
     return NamedRef(name=row.name if row else name, pk=row.pk if row else None, **extra)
+
+
+def resolve_venue(name, *, read=None):
+    """The venue called ``name`` on the site (a venue with no name of its own is called by its city)."""
+    if read is not None and read.pk is not None and read.name == name:
+        return read
+    venue = Venue.objects.filter(Q(name__iexact=name) | Q(name="", city__iexact=name)).order_by("-name", "pk").first()
+    return NamedRef(name=name, pk=venue.pk) if venue else None
 
 
 def likely_duplicates(draft):
@@ -259,6 +222,10 @@ class DraftForm(forms.Form):
             (m.pk, _("Yes: keep “%(title)s” (%(date)s)") % {"title": m.title, "date": m.start_date or _("no date")})
             for m in self.duplicates
         ]
+        if draft.venue and draft.venue.pk is None:
+            self.fields["venue"].help_text = _(
+                "The text names “%(name)s”, which the site does not have: the meeting is placed in its city."
+            ) % {"name": draft.venue.name}
         self.organiser_rows = self._rows(
             "organiser", len(draft.organisers), _("organiser"), ("role", _("role"), OrganiserRole.choices)
         )
@@ -304,7 +271,7 @@ class DraftForm(forms.Form):
             "end_date": draft.end_date,
             "start_time": draft.start_time,
             "end_time": draft.end_time,
-            "venue": draft.venue.name if draft.venue else "",
+            "venue": draft.venue.name if draft.venue and draft.venue.pk else "",
             "city": draft.city or "",
             "country": draft.country.pk if draft.country else None,
             "programmes": "\n".join(p.name for p in draft.programmes),
@@ -356,6 +323,9 @@ class DraftForm(forms.Form):
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, messages)
+        venue = " ".join((cleaned_data.get("venue") or "").split())
+        if venue and resolve_venue(venue, read=self.draft.venue) is None:
+            self.add_error("venue", UNKNOWN_VENUE)
         for row, (kind, _to) in enumerate(self.link_rows):
             if cleaned_data.get(f"link_{row}_to") is not None and not cleaned_data.get(f"link_{row}_kind"):
                 self.add_error(kind.name, LINK_WITHOUT_KIND)
@@ -367,7 +337,12 @@ class DraftForm(forms.Form):
         draft = self.draft
         country = data["country"]
         organisers = [
-            resolve("organisation", " ".join(data[f"organiser_{row}_name"].split()), role=data[f"organiser_{row}_role"])
+            resolve(
+                "organisation",
+                " ".join(data[f"organiser_{row}_name"].split()),
+                read=draft.organisers,
+                role=data[f"organiser_{row}_role"],
+            )
             for row in range(len(self.organiser_rows))
             if data[f"organiser_{row}_name"].strip()
         ]
@@ -375,6 +350,7 @@ class DraftForm(forms.Form):
             resolve(
                 "organisation",
                 " ".join(data[f"funder_{row}_name"].split()),
+                read=draft.funders,
                 instrument=data[f"funder_{row}_instrument"].strip(),
             )
             for row in range(len(self.funder_rows))
@@ -386,6 +362,7 @@ class DraftForm(forms.Form):
             if kind and to is not None and (kind, to) not in links:
                 links.append((kind, to))
         venue = " ".join(data["venue"].split())
+        venue = resolve_venue(venue, read=draft.venue) if venue else None
         return Draft(
             title=" ".join(data["title"].split()),
             date_precision=data["date_precision"],
@@ -394,13 +371,13 @@ class DraftForm(forms.Form):
             start_time=data["start_time"],
             end_time=data["end_time"],
             year_inferred=draft.year_inferred and data["start_date"] == draft.start_date,
-            venue=resolve("venue", venue) if venue else None,
+            venue=venue,
             city=" ".join(data["city"].split()) or None,
             country=NamedRef(name=country.name, pk=country.pk) if country else None,
             organisers=organisers,
             funders=funders,
-            programmes=[resolve("programme", name) for name in _lines(data["programmes"])],
-            topics=[resolve("topic", name) for name in _lines(data["topics"])],
+            programmes=[resolve("programme", name, read=draft.programmes) for name in _lines(data["programmes"])],
+            topics=[resolve("topic", name, read=draft.topics) for name in _lines(data["topics"])],
             links=links,
             evidence=draft.evidence,
             notes=list(draft.notes),
@@ -411,8 +388,7 @@ def new_names(drafts):
     """The names the drafts use that are not on the site, as (kind, name) in the order they come."""
     found = []
     for draft in drafts:
-        refs = [("venue", draft.venue)] if draft.venue else []
-        refs += [("organisation", ref) for ref in (*draft.organisers, *draft.funders)]
+        refs = [("organisation", ref) for ref in (*draft.organisers, *draft.funders)]
         refs += [("programme", ref) for ref in draft.programmes] + [("topic", ref) for ref in draft.topics]
         for kind, ref in refs:
             if ref.pk is None and (kind, ref.name) not in found:

@@ -197,7 +197,8 @@ class AnnouncementViews:
         drafts = read_drafts(text)
         draft_forms = self._draft_forms(request.POST, drafts)
         ticked = set(request.POST.getlist("create"))
-        if not all(form.is_valid() for form in draft_forms):
+        valid = [form.is_valid() for form in draft_forms]  # every form checked, so each shows its errors
+        if not all(valid):
             return self._review_page(request, text, drafts, draft_forms, ticked)
         kept = [form for form in draft_forms if form.cleaned_data["keep"]]
         if not kept:
