@@ -319,7 +319,7 @@ def _blank(text, keep):
 
 
 def _read_section(text, section, number, names):
-    body = [(s, e) for s, e in section.paragraphs]
+    body = list(section.paragraphs)
     passing: list[tuple[Reading, tuple[int, int], str]] = []  # reading, its span, link kind
     taken: list[tuple[int, int]] = []
 
@@ -364,7 +364,7 @@ def _read_section(text, section, number, names):
     main_text = "".join(main_chars)
     main = Reading(Draft(title=""), main_text, number)
     _read_title(main, text, section)
-    main.date = _first_date_in(main.text, body, text)
+    main.date = _first_date_in(main.text, body)
     readings = [main]
     for reading, _span, _kind in passing:
         reading.parent = 0
@@ -402,7 +402,7 @@ def _listed_meeting(text, start, end, number):
     reading = Reading(Draft(title=head.strip()), _blank(text, [(start, end)]), number)
     reading.draft.add_evidence("title", Phrase(head.strip(), title_start, title_start + len(head.strip())))
     if first:
-        reading.date = _date_read(first, text, start)
+        reading.date = _date_read(first, start)
     return reading
 
 
@@ -441,7 +441,7 @@ def _inline_meeting(text, match, kind, number, names):
     elif when.strip():
         found = _first_date(when)
         if found:
-            reading.date = _date_read(found, text, match.start("when"))
+            reading.date = _date_read(found, match.start("when"))
     return reading
 
 
@@ -519,18 +519,18 @@ def _first_date(text):
     best = None
     for kind, pattern in DATE_PATTERNS:
         match = pattern.search(text)
-        if match and _plausible(kind, match) and (best is None or match.start() < best[1].start()):
+        if match and _plausible(match) and (best is None or match.start() < best[1].start()):
             best = (kind, match)
     return best
 
 
-def _plausible(kind, match):
+def _plausible(match):
     groups = list(match.groups())
     days = [int(g) for g in groups if g and g.isdigit() and len(g) <= 2]
     return all(1 <= d <= 31 for d in days)
 
 
-def _first_date_in(masked, paragraphs, text):
+def _first_date_in(masked, paragraphs):
     """The meeting's date: the first exact date in its words, else a month with its year, else none."""
     day_found = month_found = None
     for start, end in paragraphs:
@@ -550,9 +550,9 @@ def _first_date_in(masked, paragraphs, text):
                     continue
                 if kind == "month":
                     if month_found is None and ANNOUNCING.search(sentence):
-                        month_found = _date_read(found, masked, s)
+                        month_found = _date_read(found, s)
                 elif day_found is None:
-                    day_found = _date_read(found, masked, s)
+                    day_found = _date_read(found, s)
                 break
             if day_found:
                 return day_found
@@ -563,7 +563,7 @@ def _month(word):
     return MONTH_WORDS[word.lower().rstrip(".")]
 
 
-def _date_read(found, text, offset):
+def _date_read(found, offset):
     kind, match = found
     g = match.groups()
     phrase = Phrase(match.group(0), offset + match.start(), offset + match.end())
@@ -695,7 +695,7 @@ def _finish(reading, names):
     _read_organisers(draft, text, names)
     _read_funders_and_programmes(draft, text, names)
     _read_title_owners(draft, names)
-    _read_topics(draft, text, names, reading)
+    _read_topics(draft, text, names)
     draft.links = list(reading.links)
 
 
@@ -1099,7 +1099,7 @@ def _title_phrase(title_phrase, title, found):
     return title_phrase
 
 
-def _read_topics(draft, text, names, reading):
+def _read_topics(draft, text, names):
     # Programme names are not topics ("Countering Serious Crime in the Western Balkans" is a project).
     chars = list(text)
     for found in names.programmes.find(text):
