@@ -15,27 +15,45 @@ It prints requests per second, p50, p99 and the ratio to /healthz measured in th
 configuration, with PASS/FAIL against the targets of issue 6, then runs perf/bench_feeds.py
 (in-process feed building). docs/performance.md explains the method and how to read it.
 
+In the same run, against the same gunicorn, two more columns (issue 15):
+
+- stack: the same URLs through the shipped docs/nginx.conf (its micro-cache, TLS), the way
+  tests/support/nginx.py runs it, named 127.0.0.1 so wrk can reach it (checked: X-Cache-Status: HIT);
+- static: nginx serving a saved copy of each response (fetched once from gunicorn, written to a
+  root, served with the same Content-Type and Content-Encoding, over TLS too): the machine's limit.
+
+With --json FILE it also writes what it printed as a list of objects, one per URL and mode
+(json_records), so that runs can be compared by a program.
+
 Everything is bounded: each wrk run lasts --duration seconds (5 by default), the whole run
 about 10 minutes on a 2-core machine. Only 127.0.0.1 is contacted.
 
-    .venv/bin/python perf/bench.py [--sizes 10000,100000] [--duration 5] [--quick]
+    .venv/bin/python perf/bench.py [--sizes 10000,100000] [--duration 5] [--quick] [--json FILE]
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/meetings_bench; one
 database per size is used, named with the size appended, e.g. meetings_bench_100000, created and
 filled on the first run and reused afterwards), BENCH_REDIS_URL (default redis://127.0.0.1:6379/5),
-BENCH_PORT (8105).
+BENCH_PORT (8105; nginx takes free ports).
 """
 
 import argparse
 import datetime
+import json
 import os
+import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import harness
+
+# The one way the shipped nginx config is run on a machine without ports 80 and 443.
+sys.path.insert(0, str(harness.ROOT))
+from tests.support.nginx import Nginx
+from tests.support.ports import free_port
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/meetings_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -50,6 +68,9 @@ WARM_TARGET = {"local memory": 0.8, "Redis": 0.7}
 COLD_TARGETS = {"list": 0.1, "filtered list": 0.1, "meeting page": 0.25}
 NOT_MODIFIED_TARGET = 0.8
 P99_OVER_P50_LIMIT = 2.5
+# Target of issue 15: warm pages and feed polls through the shipped nginx, as a ratio to the static copy.
+STACK_TARGET = 0.5
+MODES = ("warm", "cold", "stack", "static")
 
 
 def log(message):
@@ -264,6 +285,80 @@ def measure(server, wrk_path, targets, duration):
     return results
 
 
+def stack_headers(target, response_headers=None):
+    headers = {"Accept-Encoding": "gzip", **target.headers}
+    if target.name == "feed 304" and response_headers is not None:
+        headers["If-None-Match"] = response_headers.get("ETag", "")
+    return headers
+
+
+def saved_copies(server, targets):
+    """Each target's response as gunicorn answers it, once: what the static column serves again."""
+    copies = []
+    for target in targets:
+        url = server.base_url + target.path
+        status, headers, body = harness.fetch_whole(url, stack_headers(target))
+        if target.name == "feed 304":
+            status, headers, body = harness.fetch_whole(url, stack_headers(target, headers))
+        copies.append(
+            harness.SavedCopy(
+                target.name,
+                status or 0,
+                (headers or {}).get("Content-Type", "application/octet-stream"),
+                (headers or {}).get("Content-Encoding", ""),
+                body,
+            )
+        )
+    return copies
+
+
+def measure_stack(server, nginx, static, wrk_path, targets, duration):
+    """name: (stack, static), each the same URL again and again at CONNECTIONS connections."""
+    results = {}
+    for target in targets:
+        url = f"https://127.0.0.1:{nginx.https_port}{target.path}"
+        status, response_headers, _ = harness.fetch_whole(url, stack_headers(target))
+        expected = 304 if target.name == "feed 304" else 200
+        headers = stack_headers(target, response_headers)
+        if target.name == "feed 304":
+            status, _, _ = harness.fetch_whole(url, headers)
+        if status != expected:
+            note = f"HTTP {status}" if status else "no answer"
+            results[target.name] = (Result(note=note), Result(note="n/a"))
+            continue
+        run_wrk(server, wrk_path, url, headers, 1)  # warm-up: nginx holds the copy
+        settle(server)
+        flags = []
+        cache_status = (harness.fetch_whole(url, headers)[1] or {}).get("X-Cache-Status", "")
+        if target.name != "baseline /healthz" and cache_status != "HIT":
+            flags.append(f"nginx {cache_status or 'no status'}")
+        stack = Result.of(run_wrk(server, wrk_path, url, headers, duration), flags)
+        settle(server)
+        copy_url = static.base_url + static.paths[target.name]
+        saved = Result.of(run_wrk(server, wrk_path, copy_url, headers, duration))
+        results[target.name] = (stack, saved)
+        log(
+            f"{target.name}: through nginx {stack.requests_per_second:.0f} req/s p50 {stack.p50_ms:.1f} ms, "
+            f"static copy {saved.requests_per_second:.0f} req/s p50 {saved.p50_ms:.1f} ms"
+        )
+    return results
+
+
+def measure_through_nginx(server, wrk_path, targets, duration, nginx_path):
+    """The stack and static columns; n/a for every URL when nginx is not installed."""
+    if not nginx_path:
+        log("nginx is not installed (apt-get install nginx-light): no stack or static column")
+        return {target.name: (Result(note="no nginx"), Result(note="no nginx")) for target in targets}
+    copies = saved_copies(server, targets)
+    port = int(server.base_url.rsplit(":", 1)[1])
+    with Nginx(port, b"maintenance", server_name="127.0.0.1") as nginx:
+        certificate = nginx.ca_file
+        with harness.StaticCopies(
+            nginx_path, copies, free_port(), certificate, certificate.with_name("privkey.pem")
+        ) as static:
+            return measure_stack(server, nginx, static, wrk_path, targets, duration)
+
+
 # --- Reporting ----------------------------------------------------------------------------
 
 
@@ -336,6 +431,61 @@ def table(size, cache_name, targets, results):
     return "\n".join(lines)
 
 
+def stack_table(size, cache_name, stack_results):
+    lines = [
+        f"### {size:,} meetings, {cache_name} cache: through the shipped nginx, and nginx serving a static copy",
+        "",
+        f"| URL | stack req/s | p50 ms | p99 ms | static req/s | p50 ms | p99 ms | stack / static, target "
+        f"{STACK_TARGET}× | | stack p99/p50 ≤ {P99_OVER_P50_LIMIT} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for name, (stack, static) in stack_results.items():
+        target = None if name == "baseline /healthz" else STACK_TARGET
+        stack_cells = format_result(stack, static.requests_per_second if not static.note else 0.0, target)
+        static_cells = format_result(static, 0.0, None)[:3]
+        row = [name, *stack_cells[:3], *static_cells, *stack_cells[3:]]
+        row.append(p99_check(stack) if name != "baseline /healthz" else "—")
+        lines.append("| " + " | ".join(row) + " |")
+    lines += [
+        "",
+        "Stack: wrk over TLS to the shipped docs/nginx.conf (one worker) in front of the same gunicorn; "
+        "its micro-cache answers for SHARED_CACHE_SECONDS. Static: nginx serving the response saved once.",
+    ]
+    return "\n".join(lines)
+
+
+def json_records(size, cache_name, results, stack_results):
+    """One object per URL and mode with a measurement: what the tables printed, for programs.
+
+    warm and cold are the first table's columns of those names (the rebuilt column is printed only);
+    stack and static the second table's. Figures with a note instead ("n/a", "HTTP 500") are left out.
+    """
+    baseline = results["baseline /healthz"][0].requests_per_second
+    records = []
+    for name, (warm, _rebuilt, cold) in results.items():
+        stack, static = stack_results.get(name, (Result(note="n/a"), Result(note="n/a")))
+        for mode, result in zip(MODES, (warm, cold, stack, static), strict=True):
+            if result.note:
+                continue
+            records.append(
+                {
+                    "meetings": size,
+                    "cache": cache_name,
+                    "url": name,
+                    "mode": mode,
+                    "rps": round(result.requests_per_second, 1),
+                    "p50_ms": round(result.p50_ms, 2),
+                    "p99_ms": round(result.p99_ms, 2),
+                    "baseline_rps": round(baseline, 1),
+                }
+            )
+    return records
+
+
+def write_json(path, records):
+    Path(path).write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+
+
 def main():
     harness.stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -343,6 +493,8 @@ def main():
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--caches", default="local memory,Redis", help="which caches to run with")
     parser.add_argument("--output", help="also write the tables (Markdown) to this file")
+    parser.add_argument("--json", help="also write every figure as JSON to this file (json_records)")
+    parser.add_argument("--skip-stack", action="store_true", help="no stack and static columns (no nginx)")
     parser.add_argument("--skip-feeds", action="store_true", help="do not run perf/bench_feeds.py afterwards")
     parser.add_argument("--cold-paths", type=int, default=20_000, help="distinct paths per cold run (at most)")
     parser.add_argument(
@@ -360,10 +512,11 @@ def main():
     load_at_start = ", ".join(f"{load:.1f}" for load in os.getloadavg())
 
     wrk_path = harness.ensure_wrk()
+    nginx_path = None if args.skip_stack else shutil.which("nginx") or shutil.which("/usr/sbin/nginx")
     log("collecting static files")
     harness.manage(environment(database_url), "collectstatic", "--noinput", "--verbosity=0")
 
-    tables = []
+    tables, records = [], []
     with tempfile.TemporaryDirectory(prefix="bench-paths-") as directory:
         for size in sizes:
             size_database_url = database_for_size(database_url, size)
@@ -384,8 +537,12 @@ def main():
                 # and earlier runs (gunicorn without the config file) had none.
                 with harness.Gunicorn(cache_env, port, workers=WORKERS, max_requests=0, log_level="warning") as server:
                     results = measure(server, wrk_path, targets, args.duration)
-                tables.append(table(size, cache_name, targets, results))
-                print("\n" + tables[-1] + "\n", flush=True)
+                    stack_results = measure_through_nginx(server, wrk_path, targets, args.duration, nginx_path)
+                tables += [table(size, cache_name, targets, results), stack_table(size, cache_name, stack_results)]
+                print("\n" + "\n\n".join(tables[-2:]) + "\n", flush=True)
+                records += json_records(size, cache_name, results, stack_results)
+                if args.json:
+                    write_json(args.json, records)  # after each configuration: a run cut short keeps what it measured
 
     header = (
         f"Benchmark {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {os.uname().nodename} "

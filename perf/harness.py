@@ -20,6 +20,8 @@ import os
 import secrets
 import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -150,6 +152,20 @@ def fetch(url, headers=None, timeout=60):
         return error.code, error.headers
     except (urllib.error.URLError, OSError, http.client.HTTPException):
         return None, {}
+
+
+def fetch_whole(url, headers=None, timeout=60):
+    """(status, response headers, body) of a GET; over https the certificate is not checked (the
+    benchmark's own self-signed one, on loopback). Status None: refused, timed out or cut off."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310  (loopback URL built here)
+    context = ssl._create_unverified_context() if url.startswith("https:") else None  # noqa: S323
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, b""
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None, {}, b""
 
 
 def http_status(url, timeout=5):
@@ -324,3 +340,105 @@ def wrk(url, *, connections, seconds, threads=2, timeout_seconds=5, headers=(), 
         timeouts=figures["timeout"],
         paths=path_count,
     )
+
+
+# --- nginx serving saved copies -------------------------------------------------------------------
+
+STATIC_CONFIG = """\
+worker_processes 1;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    sendfile on;
+    tcp_nopush on;
+    access_log off;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl http2;
+        ssl_certificate {certificate};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        root {prefix}/copies;
+{locations}
+    }}
+}}
+"""
+
+
+@dataclass
+class SavedCopy:
+    """One response as the site answered it: what nginx serves again for the static column."""
+
+    name: str
+    status: int
+    content_type: str
+    content_encoding: str
+    body: bytes
+
+
+class StaticCopies:
+    """nginx (one worker, as the stack's) serving each saved response from a file, over TLS with the
+    stack's certificate: the physical limit of the same answer on this machine. A 304 is answered
+    as nginx answers any 304, with no body. copy_path(name) is where a copy is served."""
+
+    def __init__(self, nginx_path, copies, port, certificate, key):
+        self.nginx_path, self.port = nginx_path, port
+        self.prefix = Path(tempfile.mkdtemp(prefix="bench-static-"))
+        (self.prefix / "copies").mkdir()
+        locations = []
+        for number, copy in enumerate(copies):
+            path = self.copy_path(number)
+            if copy.status == 304:
+                locations.append(f"        location = {path} {{ return 304; }}")
+                continue
+            (self.prefix / "copies" / path.lstrip("/")).write_bytes(copy.body)
+            encoding = f" add_header Content-Encoding {copy.content_encoding};" if copy.content_encoding else ""
+            served_as = f'types {{ }} default_type "{copy.content_type}";{encoding}'
+            locations.append(f"        location = {path} {{ {served_as} }}")
+        self.paths = {copy.name: self.copy_path(number) for number, copy in enumerate(copies)}
+        (self.prefix / "nginx.conf").write_text(
+            STATIC_CONFIG.format(
+                prefix=self.prefix, port=port, certificate=certificate, key=key, locations="\n".join(locations)
+            )
+        )
+        for path in [self.prefix, *self.prefix.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)  # nginx's workers run as nobody under root
+        self.base_url = f"https://127.0.0.1:{port}"
+        self.process = None
+
+    @staticmethod
+    def copy_path(number):
+        return f"/copy-{number}"
+
+    def __enter__(self):
+        prefix = str(self.prefix)
+        command = [self.nginx_path, "-p", prefix, "-e", f"{prefix}/error.log", "-c", f"{prefix}/nginx.conf"]
+        self.process = subprocess.Popen(
+            [*command, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    log_text = (self.prefix / "error.log").read_text() if (self.prefix / "error.log").exists() else ""
+                    raise RuntimeError(f"nginx (static copies) did not start: {log_text}") from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc_info):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.prefix, ignore_errors=True)

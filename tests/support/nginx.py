@@ -69,8 +69,9 @@ def nginx_binary():
     pytest.skip(reason)
 
 
-def substitutions(*, http_port, https_port, upstream_port, certificates, maintenance, proxy_cache):
+def substitutions(*, http_port, https_port, upstream_port, certificates, maintenance, proxy_cache, server_name):
     """(pattern, replacement) for each thing a test machine cannot have."""
+    renamed = [(re.escape(SERVER_NAME), server_name)] if server_name != SERVER_NAME else []
     return [
         (r"\blisten 80\b", f"listen {http_port}"),
         (r"\blisten 443\b", f"listen {https_port}"),
@@ -78,6 +79,7 @@ def substitutions(*, http_port, https_port, upstream_port, certificates, mainten
         (re.escape(CERTIFICATES), str(certificates)),
         (re.escape(MAINTENANCE_ROOT), str(maintenance)),
         (re.escape(PROXY_CACHE) + r"\b", str(proxy_cache)),
+        *renamed,  # after the certificates' path, which holds the name too
     ]
 
 
@@ -119,9 +121,11 @@ def self_signed_certificate(directory):
 class Nginx:
     """docs/nginx.conf in front of 127.0.0.1:upstream_port, on two free high ports.
 
-    Its proxy cache starts empty (a directory of its own) and is removed with it."""
+    Its proxy cache starts empty (a directory of its own) and is removed with it. server_name:
+    for a client that cannot resolve SERVER_NAME and names the server by its address in TLS
+    (wrk, in perf/bench.py): "127.0.0.1"."""
 
-    def __init__(self, upstream_port, maintenance_page):
+    def __init__(self, upstream_port, maintenance_page, *, server_name=SERVER_NAME):
         self.nginx = nginx_binary()
         self.prefix = Path(tempfile.mkdtemp(prefix="nginx-test-"))
         certificates = self.prefix / "certificates"
@@ -139,6 +143,7 @@ class Nginx:
                 certificates=certificates,
                 maintenance=maintenance,
                 proxy_cache=self.prefix / "proxy_cache",
+                server_name=server_name,
             )
         )
         self.main_config = self.prefix / "nginx.conf"
