@@ -2,7 +2,7 @@ from django.urls import path
 
 from events.calendar import views as calendar_views
 from events.public import calendar_views as calendar_pages
-from events.public import feeds, numbers, organisation_views, sitemaps, views
+from events.public import feeds, numbers, organisation_views, proposals, sitemaps, views
 
 app_name = "events"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("organisers/<slug:slug>/", organisation_views.OrganiserDetailView.as_view(), name="organiser"),
     path("funders/", organisation_views.FunderIndexView.as_view(), name="funders"),
     path("funders/<slug:slug>/", organisation_views.FunderDetailView.as_view(), name="funder"),
+    path("propose/", proposals.ProposeView.as_view(), name="propose"),
+    path("propose/thanks/", proposals.ProposeThanksView.as_view(), name="propose-thanks"),
     path("numbers/", numbers.NumbersView.as_view(), name="numbers"),
     path("numbers/meetings-by-<slug:table>.csv", numbers.NumbersCSVView.as_view(), name="numbers-csv"),
     path("numbers/meetings-in-numbers.xlsx", numbers.NumbersXLSXView.as_view(), name="numbers-xlsx"),
