@@ -79,7 +79,8 @@ loadtest: install
 faulttest: install
 	$(PY) perf/faulttest.py
 
-## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings (docs/performance.md);
-## BENCH_ARGS=--quick for a two-minute look
+## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings, directly and through
+## the shipped nginx beside a static copy (docs/performance.md); BENCH_ARGS=--quick for a two-minute look,
+## BENCH_ARGS="--json run.json" to also write every figure as JSON
 bench: install
 	$(PY) perf/bench.py $(BENCH_ARGS)
