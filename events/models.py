@@ -1142,9 +1142,13 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(client_key=client_key, created_at__gte=since)
 
     def queue_order(self):
-        """Pending first (oldest first, as they came), then the decided ones, latest decision first."""
-        pending_first = models.Case(models.When(state=Proposal.State.PENDING, then=0), default=1)
-        return self.order_by(pending_first, F("decided_at").desc(nulls_last=True), "created_at", "pk")
+        return self.order_by(*proposal_queue_order())
+
+
+def proposal_queue_order():
+    """Pending first (oldest first, as they came), then the decided ones, latest decision first."""
+    pending_first = models.Case(models.When(state="pending", then=0), default=1)
+    return (pending_first, F("decided_at").desc(nulls_last=True), "created_at", "pk")
 
 
 class Proposal(models.Model):

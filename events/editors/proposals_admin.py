@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.editors import actions, permissions
 from events.editors.actions import locked
-from events.models import Proposal
+from events.models import Proposal, proposal_queue_order
 
 logger = logging.getLogger("events.proposals")
 
@@ -157,10 +157,10 @@ class ProposalAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).queue_order().prefetch_related("meetings")
+        return super().get_queryset(request).prefetch_related("meetings")
 
     def get_ordering(self, request):
-        return ()  # queue_order() in get_queryset: pending first
+        return proposal_queue_order()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -181,6 +181,10 @@ class ShortProposalForm(ProposerForm):
         return data
 
 
+def _describes_a_meeting(draft):
+    return draft.date_precision != DatePrecision.UNKNOWN or bool(draft.city or draft.venue or draft.organisers)
+
+
 class AnnouncementProposalForm(ProposerForm):
     """The announcement as the organisers published it, to be read into drafts."""
 
@@ -197,7 +201,8 @@ class AnnouncementProposalForm(ProposerForm):
         """Read the text now, so a text that gives no meeting is an error at the field."""
         text = self.cleaned_data["announcement"]
         drafts = extract(text, today=timezone.localdate())
-        if not drafts:
+        # A text from which only a title could be read (any line reads as one) describes no meeting.
+        if not any(_describes_a_meeting(draft) for draft in drafts):
             raise ValidationError(NOTHING_READ)
         if len(drafts) > MAX_DRAFTS_PER_ANNOUNCEMENT:
             raise ValidationError(TOO_MANY_MEETINGS % {"count": MAX_DRAFTS_PER_ANNOUNCEMENT})
