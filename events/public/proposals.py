@@ -301,7 +301,7 @@ class ProposeView(View):
         forms_shown = {name: form_class(prefix=name) for name, form_class in FORMS.items()}
         form = forms_shown[chosen] = FORMS[chosen](request.POST, prefix=chosen)
         if not form.is_valid():
-            return self.show(request, forms_shown, chosen=chosen, status=400)
+            return self.show(request, forms_shown, chosen=chosen)
         language = get_language() or settings.LANGUAGE_CODE
         try:
             if chosen == "short":
@@ -313,17 +313,17 @@ class ProposeView(View):
                 "announcement" if chosen == "announcement" else None,
                 NOT_DRAFTED % {"reason": " ".join(error.messages)},
             )
-            return self.show(request, forms_shown, chosen=chosen, status=400)
+            return self.show(request, forms_shown, chosen=chosen)
         return redirect("events:propose-thanks")
 
-    def show(self, request, forms_shown, *, chosen=None, status=200):
+    def show(self, request, forms_shown, *, chosen=None):
         context = {
             "short_form": forms_shown["short"],
             "announcement_form": forms_shown["announcement"],
             "chosen": chosen,
             "per_hour": PROPOSALS_PER_HOUR,
         }
-        return render(request, self.template_name, context, status=status)
+        return render(request, self.template_name, context)
 
 
 class ProposeThanksView(TemplateView):
