@@ -407,7 +407,7 @@ class StaticCopies:
         )
         for path in [self.prefix, *self.prefix.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)  # nginx's workers run as nobody under root
-        self.base_url = f"https://127.0.0.1:{port}"
+        self.base_url = f"https://localhost:{port}"
         self.process = None
 
     @staticmethod

@@ -4,7 +4,8 @@ The app decides and says it; nginx (docs/nginx.conf) only obeys, with no validit
 A public page is ``public, max-age=0, s-maxage=SHARED_CACHE_SECONDS, must-revalidate``: a shared
 cache serves it for that long, a browser asks again every time. Anything personal is ``private``.
 A view that says something itself (a feed, a draft's preview, the admin's never_cache) is left as
-it is. SHARED_CACHE_SECONDS is part of how late an edit may show (docs/architecture.md).
+it is; a response that is neither (a 404, a redirect, /healthz) says nothing, and nginx keeps
+none. SHARED_CACHE_SECONDS is part of how late an edit may show (docs/architecture.md).
 """
 
 from django.conf import settings
@@ -22,12 +23,11 @@ def public_cache_control():
     return f"public, max-age=0, s-maxage={shared_cache_seconds()}, must-revalidate"
 
 
-def say_who_may_keep(response, *, personal, public):
-    """personal: for one visitor (an editor's session, a cookie set, a CSRF token); public: the same
-    for every anonymous visitor of this address. Neither: no word, and nginx keeps nothing."""
-    if "Cache-Control" in response:
-        return
-    if personal:
-        patch_cache_control(response, private=True)
-    elif public:
-        response["Cache-Control"] = public_cache_control()
+def mark_private(response):
+    """For one visitor (an editor's session, a cookie set, a CSRF token): no shared cache keeps it."""
+    patch_cache_control(response, private=True)
+
+
+def mark_public(response):
+    """The same for every anonymous visitor of this address: shared caches keep it seconds, browsers not."""
+    response["Cache-Control"] = public_cache_control()

@@ -55,9 +55,11 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         with version.pinned(), budget.charged_to(client_ip_address(request)):
             response = self.serve(request)
-        headers.say_who_may_keep(
-            response, personal=self.is_personal(request, response), public=self.is_public(request, response)
-        )
+        if "Cache-Control" not in response:  # a view that said it knows best (feeds, previews, the admin)
+            if self.is_personal(request, response):
+                headers.mark_private(response)
+            elif self.is_public(request, response):
+                headers.mark_public(response)
         return response
 
     def serve(self, request):

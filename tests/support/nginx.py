@@ -122,8 +122,7 @@ class Nginx:
     """docs/nginx.conf in front of 127.0.0.1:upstream_port, on two free high ports.
 
     Its proxy cache starts empty (a directory of its own) and is removed with it. server_name:
-    for a client that cannot resolve SERVER_NAME and names the server by its address in TLS
-    (wrk, in perf/bench.py): "127.0.0.1"."""
+    for a client that cannot resolve SERVER_NAME (wrk, in perf/bench.py): "localhost"."""
 
     def __init__(self, upstream_port, maintenance_page, *, server_name=SERVER_NAME):
         self.nginx = nginx_binary()
