@@ -61,8 +61,11 @@ def test_an_invalid_proposal_shows_the_errors_at_the_fields_without_javascript(b
     context.close()
 
 
-def test_the_propose_page_is_accessible_before_and_after_an_error(page, live_server, tirana, assert_accessible):
+def test_the_propose_page_is_accessible_before_and_after_an_error(
+    page, live_server, tirana, assert_accessible, save_screenshot
+):
     page.goto(f"{live_server.url}/propose/")
+    save_screenshot(page, "propose")
     assert_accessible(page)
 
     page.get_by_role("button", name="Send the announcement").click()
