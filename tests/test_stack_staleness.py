@@ -189,6 +189,18 @@ def test_a_304_from_the_app_is_a_304_to_the_client(stack):
     assert changed[0] == 200
 
 
+def test_home_cached_in_english_is_never_served_to_a_visitor_of_another_language(stack):
+    nginx, _, _ = stack
+    english = {**GZIP, "Accept-Language": "en"}
+    nginx.ask("GET", "/", headers=english)
+    cached = nginx.ask("GET", "/", headers=english)
+
+    albanian = nginx.ask("GET", "/", headers={**GZIP, "Accept-Language": "sq"})
+
+    assert (cached[0], cached[1]["X-Cache-Status"]) == (200, "HIT")
+    assert (albanian[0], albanian[1]["Location"]) == (302, "/sq/")
+
+
 def test_a_logged_in_editor_never_gets_nginx_s_copy(stack):
     nginx, environment, urls = stack
     editor = {**GZIP, "Cookie": f"sessionid={shell(environment, EDITOR_SESSION)}"}
