@@ -226,6 +226,16 @@ def test_the_admin_is_never_cached_by_nginx(stack):
     assert answers[0][1]["Set-Cookie"] != answers[1][1]["Set-Cookie"]  # each visitor its own CSRF cookie
 
 
+def test_the_proposal_form_with_its_csrf_cookie_is_never_cached_by_nginx(stack):
+    nginx, _, _ = stack
+
+    answers = [nginx.ask("GET", "/propose/", headers=GZIP) for _ in range(2)]
+
+    assert [(status, headers["X-Cache-Status"]) for status, headers, _ in answers] == [(200, "MISS")] * 2
+    assert answers[0][1]["Set-Cookie"].startswith("csrftoken=")
+    assert answers[0][1]["Set-Cookie"] != answers[1][1]["Set-Cookie"]
+
+
 # --- The shipped config's rules, against an upstream that says exactly what it is told -------
 
 
