@@ -120,8 +120,9 @@ def test_merging_every_draft_into_the_meetings_on_the_site_creates_nothing(edito
     before = set(Meeting.objects.values_list("pk", flat=True))
     links_before = BackToBack.objects.count()
     response = read(editor_client, SEED_TEXT)
+    merges = {f"draft__{form.index}-merge_with": str(form.duplicates[0].pk) for form in response.context["draft_forms"]}
 
-    saved = editor_client.post(URL, review(response, save="drafts"))
+    saved = editor_client.post(URL, review(response, save="drafts", **merges))
 
     assert saved.status_code == 302
     assert set(Meeting.objects.values_list("pk", flat=True)) == before
@@ -208,7 +209,7 @@ def test_a_new_name_is_proposed_and_created_only_when_ticked(editor_client, no_m
     assert not Meeting.objects.exists()
     assert not Organisation.objects.filter(name="Balkan Example Bureau").exists()
 
-    saved = editor_client.post(URL, review(refused, create="organisation:Balkan Example Bureau"))
+    saved = editor_client.post(URL, review(refused, create="organisation:Balkan Example Bureau", save="drafts"))
 
     assert saved.status_code == 302, saved.context and saved.context.get("errors")
     bureau = Organisation.objects.get(name="Balkan Example Bureau")
