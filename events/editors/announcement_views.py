@@ -18,6 +18,8 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from events.announcements.extraction import extract
+from events.announcements.saving import save_drafts
 from events.calendar.fetching import CalendarImportError, fetch_calendar
 from events.editors import announcement_forms as forms
 from events.models import BackToBack
@@ -79,19 +81,6 @@ def marked_text(text, drafts):
     return mark_safe("".join(str(part) for part in parts))  # noqa: S308 -- every part is escaped above
 
 
-# The engine's modules are imported when first used, so the admin loads whatever state they are in.
-def read_drafts(text):
-    from events.announcements.extraction import extract
-
-    return extract(text)
-
-
-def save_drafts(drafts, **options):
-    from events.announcements.saving import save_drafts
-
-    return save_drafts(drafts, **options)
-
-
 class AnnouncementViews:
     def announcement_urls(self):
         return [
@@ -116,7 +105,7 @@ class AnnouncementViews:
         if request.method == "POST" and form.is_valid():
             text = self._source_text(form)
             if text is not None:
-                drafts = read_drafts(text)
+                drafts = extract(text)
                 if drafts:
                     return self._review_page(request, text, drafts, self._draft_forms(None, drafts), ())
                 form.add_error(None, forms.NO_MEETING_FOUND)
@@ -194,7 +183,7 @@ class AnnouncementViews:
             messages.error(request, " ".join(text_form.errors["text"]))
             return HttpResponseRedirect(reverse("admin:events_meeting_announcement"))
         text = text_form.cleaned_data["text"]
-        drafts = read_drafts(text)
+        drafts = extract(text)
         draft_forms = self._draft_forms(request.POST, drafts)
         ticked = set(request.POST.getlist("create"))
         valid = [form.is_valid() for form in draft_forms]  # every form checked, so each shows its errors
