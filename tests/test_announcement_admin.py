@@ -1,7 +1,9 @@
 """New meetings from an announcement, through the admin: paste, review beside the text, correct, save."""
 
 import datetime
+import http.server
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -287,6 +289,44 @@ def test_an_uploaded_html_page_is_read_as_its_words(editor_client, no_meetings):
     assert response.status_code == 200
     assert [draft.title for draft in drafts_of(response)] == ["Meeting of Border Police Chiefs"]
     assert "var a" not in response.context["text_form"].initial["text"]
+
+
+class _PageHandler(http.server.BaseHTTPRequestHandler):
+    body = (
+        b"<!doctype html><html><body><h1>Meeting of Border Police Chiefs</h1>"
+        b"<p>On 18 July 2027 the Meeting of Border Police Chiefs takes place in Skopje, North Macedonia.</p>"
+        b"</body></html>"
+    )
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def page_server(settings):
+    # Tests serve the page on loopback, which the safety rules otherwise refuse (see the 127.0.0.1 case above).
+    settings.CALENDAR_IMPORT_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1/32"]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/news/border-police.html"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_page_given_by_its_address_is_fetched_and_read(editor_client, no_meetings, page_server):
+    response = editor_client.post(URL, {"url": page_server})
+
+    assert response.status_code == 200
+    assert [draft.title for draft in drafts_of(response)] == ["Meeting of Border Police Chiefs"]
+    assert drafts_of(response)[0].start_date == datetime.date(2027, 7, 18)
 
 
 def test_a_tampered_hidden_text_is_read_again_not_trusted(editor_client, no_meetings):
