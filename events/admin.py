@@ -33,6 +33,7 @@ from events.editors.admin_views import MeetingEditorViews
 from events.editors.clashes import find_clashes
 from events.editors.forms import LIKELY_DUPLICATE, CancelForm, MeetingAdminForm
 from events.editors.history import link_history
+from events.editors.proposals_admin import ProposalAdmin  # noqa: F401  (registers the proposals' moderation queue)
 from events.editors.timezones import country_zone, timezone_choices
 from events.markdown import render_markdown, validate_description_length
 from events.models import (

@@ -275,6 +275,10 @@ CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
 # on how late an edit may show where the cache missed the change (a stalled Redis, another
 # process's local memory). Production with Redis sees every edit on the next request.
 VERSION_CACHE_SECONDS = float(os.environ.get("VERSION_CACHE_SECONDS", "2"))
+# How long a shared cache in front (the shipped nginx micro-cache, a CDN) may keep a public page
+# or feed: the app says it in s-maxage (events/cache/headers.py). The bound on how late an edit
+# shows through nginx is this plus VERSION_CACHE_SECONDS (docs/architecture.md).
+SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", "2"))
 # Whole public responses (events/cache/middleware.py).
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
 PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))

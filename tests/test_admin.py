@@ -38,7 +38,7 @@ def change_url(meeting):
 def make_editor(username="editor@example.org"):
     # No password: tests log in with force_login, and hashing one costs a second per test.
     user = User.objects.create_user(username, email=username, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(Group.objects.get(name="Editors"), Group.objects.get(name="Regional editors"))
     return user
 
 
@@ -311,6 +311,25 @@ def test_postpone_to_a_new_date(editor_client):
         D(2030, 4, 19),
         D(2030, 4, 20),
         "Moved by a week.",
+    )
+
+
+def test_postpone_to_a_new_date_and_times_through_the_page(editor_client):
+    meeting = MeetingFactory(start_date=D(2030, 4, 12), start_time=datetime.time(10), end_time=datetime.time(12))
+    url = reverse("admin:events_meeting_postpone", args=[meeting.pk])
+
+    offered = editor_client.get(url).context["form"]
+    response = editor_client.post(
+        url, {"start_date": "2030-04-19", "start_time": "09:30", "end_time": "13:00", "note": "Moved by a week."}
+    )
+
+    assert (offered["start_time"].value(), offered["end_time"].value()) == (datetime.time(10), datetime.time(12))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.start_date, meeting.start_time, meeting.end_time) == (
+        D(2030, 4, 19),
+        datetime.time(9, 30),
+        datetime.time(13),
     )
 
 
@@ -625,7 +644,7 @@ def test_editors_see_only_the_calendar_in_the_admin_index(editor_client):
     response = editor_client.get("/admin/")
 
     models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
-    assert models == ["Country", "Meeting", "Organisation", "Programme", "Topic", "Venue"]
+    assert models == ["Country", "Meeting", "Organisation", "Programme", "Proposal", "Topic", "Venue"]
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client):

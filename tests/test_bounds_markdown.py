@@ -42,7 +42,7 @@ HOSTILE_DESCRIPTIONS = {
 @pytest.fixture
 def editor_client(client):
     editor = User.objects.create_user("editor@example.org", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.groups.add(Group.objects.get(name="Editors"), Group.objects.get(name="Regional editors"))
     client.force_login(editor)
     return client
 

@@ -386,7 +386,7 @@ def test_unchanged_feed_answers_304_without_touching_the_database(client, django
     assert (again.status_code, since.status_code) == (304, 304)
     assert again.content == b""
     assert again["ETag"] == first["ETag"]
-    assert first["Cache-Control"] == "public, max-age=300"
+    assert first["Cache-Control"] == "public, max-age=300, s-maxage=2"
     assert first["Content-Disposition"] == 'inline; filename="security-meetings.ics"'
 
 

@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-import events.editors.proposals_admin  # registers ProposalAdmin until events/admin.py wires it
+import events.editors.proposals_admin
 from events.models import DatePrecision, Meeting, Proposal, Publication
 from events.public import proposals
 from organisations.editors import REGIONAL_EDITORS_GROUP

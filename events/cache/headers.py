@@ -11,12 +11,9 @@ none. SHARED_CACHE_SECONDS is part of how late an edit may show (docs/architectu
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
-# Within the bound on staleness (5 s) with VERSION_CACHE_SECONDS (2 s) added to it.
-DEFAULT_SHARED_CACHE_SECONDS = 2
-
 
 def shared_cache_seconds():
-    return int(getattr(settings, "SHARED_CACHE_SECONDS", DEFAULT_SHARED_CACHE_SECONDS))
+    return settings.SHARED_CACHE_SECONDS
 
 
 def public_cache_control():

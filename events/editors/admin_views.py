@@ -95,7 +95,10 @@ class MeetingEditorViews(AnnouncementViews):
 
     def postpone_view(self, request, object_id):
         meeting = self._meeting_for_change(request, object_id)
-        form = PostponeForm(self._posted(request), initial={"note": meeting.status_note})
+        form = PostponeForm(
+            self._posted(request),
+            initial={"note": meeting.status_note, "start_time": meeting.start_time, "end_time": meeting.end_time},
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
@@ -104,6 +107,7 @@ class MeetingEditorViews(AnnouncementViews):
                         start_date=form.cleaned_data["start_date"],
                         end_date=form.cleaned_data["end_date"],
                         note=form.cleaned_data["note"],
+                        times=(form.cleaned_data["start_time"], form.cleaned_data["end_time"]),
                     )
             except ValidationError as error:
                 form.add_error(None, error.messages)

@@ -102,7 +102,7 @@ def test_editor_enters_publishes_and_cancels_a_meeting(editor_page, editor_accou
     popup.fill("#id_name", "Hotel Tirana International")
     popup.fill("#id_city", "Tirana")
     choose_in_autocomplete(popup, "id_country", "Albania")
-    popup.fill("#id_timezone", "Europe/Tirane")
+    popup.select_option("#id_timezone", "Europe/Tirane")
     with popup.expect_event("close"):
         popup.click("input[name=_save]")
     assert page.inner_text("#id_venue option:checked") == "Hotel Tirana International, Tirana, Albania"

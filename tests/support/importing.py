@@ -14,7 +14,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "calendars"
 
 def log_in_editor(client, email="editor@example.org"):
     user = User.objects.create_user(email, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(Group.objects.get(name="Editors"), Group.objects.get(name="Regional editors"))
     client.force_login(user)
     return user
 
