@@ -605,3 +605,15 @@ def test_an_organisations_editor_narrows_the_list_to_their_meetings(client_a, re
     assert titles(client_a.get(CHANGELIST_URL)) == ["Beta's own meeting", "Meeting in cooperation with Alpha"]
     assert titles(client_a.get(CHANGELIST_URL + "?yours=1")) == ["Meeting in cooperation with Alpha"]
     assert "whose" not in [str(spec.title) for spec in regional_client.get(CHANGELIST_URL).context["cl"].filter_specs]
+
+
+def test_the_change_form_offers_postpone_cancel_and_duplicate_only_on_meetings_the_editor_may_change(
+    client_a, theirs, ours
+):
+    tools = {"postpone", "cancel", "duplicate"}
+
+    def offered(meeting):
+        page = client_a.get(change_url(meeting)).content.decode()
+        return {tool for tool in tools if reverse(f"admin:events_meeting_{tool}", args=[meeting.pk]) in page}
+
+    assert (offered(ours), offered(theirs)) == (tools, set())
