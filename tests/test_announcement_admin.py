@@ -232,6 +232,18 @@ def test_a_corrected_field_is_checked_on_the_server(editor_client, no_meetings):
     assert not Meeting.objects.exists()
 
 
+def test_a_topic_the_site_does_not_have_is_refused_at_the_topics(editor_client, no_meetings):
+    response = read(editor_client, SEED_TEXT)
+    changes = {f"draft__{i}-keep": None for i in range(1, 12)}
+    changes.update({"draft__0-topics": "Counter-terrorism\nBeekeeping", "save": "drafts"})
+
+    refused = editor_client.post(URL, review(response, **changes))
+
+    assert refused.status_code == 200
+    assert refused.context["draft_forms"][0].errors["topics"] == [forms.UNKNOWN_TOPICS % {"names": "“Beekeeping”"}]
+    assert not Meeting.objects.exists()
+
+
 def test_dropping_every_meeting_saves_nothing(editor_client, no_meetings):
     response = read(editor_client, SEED_TEXT)
 

@@ -46,6 +46,8 @@ UNKNOWN_VENUE = _(
     "This venue is not on the site. Give its name as the site has it, or leave it empty: the meeting is then "
     "placed in its city."
 )
+# Translators: %(names)s lists topics the editor typed that the site does not have.
+UNKNOWN_TOPICS = _("Not topics on the site: %(names)s. Topics are chosen from the site's list.")
 LINK_WITHOUT_KIND = _("Choose what kind of link this is, or leave both empty.")
 
 TEXT_TYPES = {"text/plain", "text/html", "application/xhtml+xml"}
@@ -56,7 +58,6 @@ EXTRA_ROWS = 1
 KIND_LABELS = {
     "organisation": _("new organisation"),
     "programme": _("new programme"),
-    "topic": _("new topic"),
 }
 
 
@@ -275,7 +276,7 @@ class DraftForm(forms.Form):
             "city": draft.city or "",
             "country": draft.country.pk if draft.country else None,
             "programmes": "\n".join(p.name for p in draft.programmes),
-            "topics": "\n".join(t.name for t in draft.topics),
+            "topics": "\n".join(t.name for t in draft.topics if t.pk),
         }
         for row, organiser in enumerate(draft.organisers):
             initial[f"organiser_{row}_name"] = organiser.name
@@ -326,6 +327,14 @@ class DraftForm(forms.Form):
         venue = " ".join((cleaned_data.get("venue") or "").split())
         if venue and resolve_venue(venue, read=self.draft.venue) is None:
             self.add_error("venue", UNKNOWN_VENUE)
+        # Topics are the site's fixed list (regional editors keep it), so a new one is not proposed here.
+        unknown = [
+            name
+            for name in _lines(cleaned_data.get("topics") or "")
+            if resolve("topic", name, read=self.draft.topics).pk is None
+        ]
+        if unknown:
+            self.add_error("topics", UNKNOWN_TOPICS % {"names": ", ".join(f"“{name}”" for name in unknown)})
         for row, (kind, _to) in enumerate(self.link_rows):
             if cleaned_data.get(f"link_{row}_to") is not None and not cleaned_data.get(f"link_{row}_kind"):
                 self.add_error(kind.name, LINK_WITHOUT_KIND)
@@ -389,7 +398,7 @@ def new_names(drafts):
     found = []
     for draft in drafts:
         refs = [("organisation", ref) for ref in (*draft.organisers, *draft.funders)]
-        refs += [("programme", ref) for ref in draft.programmes] + [("topic", ref) for ref in draft.topics]
+        refs += [("programme", ref) for ref in draft.programmes]
         for kind, ref in refs:
             if ref.pk is None and (kind, ref.name) not in found:
                 found.append((kind, ref.name))
