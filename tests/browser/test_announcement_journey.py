@@ -78,6 +78,7 @@ def test_wbcti_announcement_to_two_published_linked_meetings(editor_page, editor
     act.goto("/admin/events/meeting/from-announcement/")
     act.fill("#id_text", ANNOUNCEMENT)
     act.click("text=Read the announcement")
+    page.locator(".announcement-draft").first.wait_for()  # the review is a new page: wait for it to load
     # The review: the text beside the two drafts, the words each was read from marked.
     assert page.locator(".announcement-draft").count() == 2
     assert page.locator(".announcement-source mark", has_text="starting at 09:30").count() == 1
