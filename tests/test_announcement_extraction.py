@@ -280,3 +280,26 @@ def test_month_words_of_the_regions_languages_are_read(seed, words, start):
     drafts = extract(f"Meeting of Border Police Chiefs\n\nThe meeting will take place on {words} in Tirana.\n")
 
     assert drafts[0].start_date == start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for reading our newsletter.\n\nPlease share it with your colleagues.",
+        "For more information please visit their website here.",
+        "Contact\n\nPress office, +32 2 000 00 00",
+    ],
+)
+def test_a_text_that_announces_no_meeting_gives_no_draft(seed, text):
+    assert extract(text, today=date(2019, 1, 10)) == []
+
+
+def test_a_heading_that_names_a_gathering_is_a_draft_even_without_a_date(seed):
+    drafts = extract(
+        "Regional Workshop on Firearms Trafficking\n\nThe workshop brings together prosecutors of the region.",
+        today=date(2019, 1, 10),
+    )
+
+    assert [(draft.title, draft.date_precision) for draft in drafts] == [
+        ("Regional Workshop on Firearms Trafficking", "unknown")
+    ]

@@ -205,7 +205,37 @@ def extract(text: str, *, today: date | None = None) -> list[Draft]:
         }
     for reading in readings:
         _inherit(reading, readings)
-    return [reading.draft for reading in readings]
+    return _announced([reading.draft for reading in readings])
+
+
+# A title that names a gathering. A text that names none and gives no date, place, organiser,
+# funder, programme or link announces no meeting ("Thank you for reading…"): no draft is made
+# up from it.
+GATHERING = re.compile(
+    r"\b(?:meetings?|conferences?|workshops?|seminars?|trainings?|courses?|visits?\s+(?:to|of)|fora|forums?|sessions?"
+    r"|summits?|round\s?tables?|roundtables?|consultations?|exercises?|dialogues?|boards?|assembl(?:y|ies)"
+    r"|committees?|councils?|networks?|groups?|webinars?|symposi(?:um|a)|events?|gatherings?|talks"
+    r"|retreats?|panels?|hearings?|briefings?|launch(?:es)?|ministerials?|plenar(?:y|ies)|days?)\b",
+    re.I,
+)
+READ_FROM_TEXT = ("start_date", "date_precision", "city", "venue", "country", "organisers", "funders", "programmes")
+
+
+def _announced(drafts):
+    """The drafts that announce a meeting, their links renumbered past the ones left out."""
+    kept = [
+        index
+        for index, draft in enumerate(drafts)
+        if draft.links
+        or any(index in (target for _kind, target in other.links) for other in drafts)
+        or GATHERING.search(draft.title)
+        or any(draft.evidence.get(name) for name in READ_FROM_TEXT)
+    ]
+    position = {old: new for new, old in enumerate(kept)}
+    for index in kept:
+        draft = drafts[index]
+        draft.links = [(kind, position[target]) for kind, target in draft.links if target in position]
+    return [drafts[index] for index in kept]
 
 
 def _narrow(reading):
