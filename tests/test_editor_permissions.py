@@ -33,9 +33,7 @@ from tests.support.importing import IMPORT_URL
 pytestmark = pytest.mark.django_db
 
 CHANGELIST_URL = reverse("admin:events_meeting_changelist")
-LEFT_OUT = (
-    "1 of the selected meetings was left as it was: you may change only meetings your organisations organise."
-)
+LEFT_OUT = "1 of the selected meetings was left as it was: you may change only meetings your organisations organise."
 
 
 def make_editor(username, *, organisations=(), regional=False):
