@@ -81,8 +81,10 @@ def test_footer_shows_the_publisher_with_its_link_and_the_contact_address(client
     footer = page.decode().split('<footer class="site-footer">')[1]
     assert '<a href="https://secretariat.example.org/">Regional Secretariat</a>' in footer
     assert '<a href="mailto:calendar@secretariat.example.org">' in footer
-    # The feeds and the site map stay.
-    assert texts(page, "ul", "footer-links") == ["RSS feed of new meetings Atom feed of new meetings Site map (XML)"]
+    # The proposal form, the feeds and the site map stay.
+    assert texts(page, "ul", "footer-links") == [
+        "Propose a meeting RSS feed of new meetings Atom feed of new meetings Site map (XML)"
+    ]
 
 
 def test_title_of_the_home_and_error_pages_carries_the_configured_name(client, db, secretariat):

@@ -168,7 +168,11 @@ def test_invitation_mails_a_set_password_link_and_prints_no_password(client):
 
     call_command("createeditor", "Bora@Example.org", "--invite", stdout=output)
 
-    assert output.getvalue() == "Created editor bora@example.org.\nInvitation sent to bora@example.org.\n"
+    assert output.getvalue() == (
+        "Created editor bora@example.org.\n"
+        "bora@example.org is a regional editor: they change every meeting.\n"
+        "Invitation sent to bora@example.org.\n"
+    )
     assert [message.to for message in mail.outbox] == [["bora@example.org"]]
     assert mail.outbox[0].subject == "Your editor account on calendar.example.org"
     assert "Your username: bora@example.org" in mail.outbox[0].body
