@@ -204,6 +204,35 @@ def quality_page_path(name):
         pytest.skip(f"{url_name} does not exist yet: the {name} page is still to be built")
 
 
+EDITOR_EMAIL = "editor@example.org"
+EDITOR_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def editor_page(browser, live_server):
+    """A page in Debian's chromium on the live server, for an editor to log in on."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def editor_account(transactional_db):
+    """A regional editor (createeditor without --organisation) who logs in with EDITOR_EMAIL and EDITOR_PASSWORD."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    # A transactional test empties the database afterwards, migration-made rows included; make the
+    # Editors group again with the migration's own function when an earlier test has flushed it.
+    if not Group.objects.filter(name="Editors").exists():
+        importlib.import_module("events.migrations.0002_editors_group").create_editors_group(apps, None)
+    call_command("createeditor", EDITOR_EMAIL, password=EDITOR_PASSWORD, verbosity=0)
+
+
 @pytest.fixture
 def seeded_site(transactional_db):
     """The seed's real meetings, committed, so a live server's threads read them."""

@@ -5,18 +5,12 @@ Every navigation, fill and click the editor makes after logging in goes through 
 test can hold the page to its promise: both meetings published in at most ten actions.
 """
 
-import importlib
-
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from events.models import BackToBack, LinkKind, Meeting, OrganiserRole, Publication
 from organisations.models import Organisation
+from tests.browser.conftest import EDITOR_EMAIL, EDITOR_PASSWORD
 
-EDITOR_EMAIL = "editor@example.org"
-EDITOR_PASSWORD = "correct horse battery staple"
 MAX_ACTIONS = 10
 
 ANNOUNCEMENT = (
@@ -30,22 +24,6 @@ STEERING_GROUP = "12th Meeting of the WBCTi Steering Group"
 CTI_NETWORK = "Meeting of the CTI Network"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def editor_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def editor_account(seeded_site):
-    # A transactional test empties the database afterwards, migration-made rows included.
-    if not Group.objects.filter(name="Editors").exists():
-        importlib.import_module("events.migrations.0002_editors_group").create_editors_group(apps, None)
-    call_command("createeditor", EDITOR_EMAIL, password=EDITOR_PASSWORD, verbosity=0)
 
 
 class Actions:
@@ -64,7 +42,7 @@ class Actions:
         return counted
 
 
-def test_wbcti_announcement_to_two_published_linked_meetings(editor_page, editor_account):
+def test_wbcti_announcement_to_two_published_linked_meetings(seeded_site, editor_page, editor_account):
     page = editor_page
     console_errors = []
     page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)

@@ -4,39 +4,14 @@ Debian's chromium through Playwright against pytest-django's live server. Skips,
 /usr/bin/chromium; with REQUIRE_BROWSER=1 (CI) it fails instead. No browser is ever downloaded.
 """
 
-import importlib
-
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from icalendar import Calendar
 
 from events.models import Meeting, OrganiserRole, Publication, Status
+from tests.browser.conftest import EDITOR_EMAIL, EDITOR_PASSWORD
 from tests.support.factories import CountryFactory, MeetingFactory, OrganisationFactory
 
-EDITOR_EMAIL = "editor@example.org"
-EDITOR_PASSWORD = "correct horse battery staple"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def editor_page(browser, live_server):
-    """A page in Debian's chromium (the `browser` fixture of tests/browser/conftest.py) on the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def editor_account(transactional_db):
-    # A transactional test empties the database afterwards, migration-made rows included; make the
-    # Editors group again with the migration's own function when an earlier test has flushed it.
-    if not Group.objects.filter(name="Editors").exists():
-        importlib.import_module("events.migrations.0002_editors_group").create_editors_group(apps, None)
-    call_command("createeditor", EDITOR_EMAIL, password=EDITOR_PASSWORD, verbosity=0)
 
 
 def choose_in_autocomplete(page, field_id, text):

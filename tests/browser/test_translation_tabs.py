@@ -3,13 +3,13 @@ Albanian page shows it while the English page keeps the English title."""
 
 import pytest
 
-from tests.browser.test_editor import EDITOR_EMAIL, EDITOR_PASSWORD, editor_account, editor_page  # noqa: F401
+from tests.browser.conftest import EDITOR_EMAIL, EDITOR_PASSWORD
 from tests.support.factories import MeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_editor_translates_a_title_in_its_tab(editor_page, editor_account, live_server):  # noqa: F811
+def test_an_editor_translates_a_title_in_its_tab(editor_page, editor_account, live_server):
     page = editor_page
     problems = []
 
