@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.db.models import Case, Value, When
 
-from events.models import DatePrecision, Meeting
-from events.public.pagination import CachedCountPaginator, InListOrderPaginator
+from events.models import UPCOMING_ORDER, DatePrecision, Meeting
+from events.public import pagination
+from events.public.pagination import ArchivePaginator, CachedCountPaginator, InListOrderPaginator
 from tests.support.factories import MeetingFactory
 
 
@@ -116,3 +118,70 @@ def test_cached_segment_sizes_follow_the_day(meetings_in_every_bucket):
     after = InListOrderPaginator(meetings, 4, today=today + datetime.timedelta(days=1), count_key="/meetings/|[]")
     # "Today" ended; "Ongoing" still runs until the 16th.
     assert after.segment_counts == [4, 2, 4]
+
+
+@pytest.fixture
+def deep_from_the_third_position(monkeypatch):
+    """Pages from the third position on are read from the kept order, in pieces of three keys, so
+    pages straddle pieces and segments alike."""
+    monkeypatch.setattr(pagination, "ORDER_FROM_POSITION", 2)
+    monkeypatch.setattr(pagination, "ORDER_CHUNK", 3)
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4])
+def test_deep_pages_read_from_the_kept_order_run_in_list_order(
+    meetings_in_every_bucket, deep_from_the_third_position, per_page
+):
+    meetings = Meeting.objects.published().order_by("pk")
+    paginator = InListOrderPaginator(meetings, per_page, today=meetings_in_every_bucket, count_key="all")
+
+    titles = [meeting.title for number in paginator.page_range for meeting in paginator.page(number)]
+
+    assert titles == EXPECTED_LIST_ORDER
+
+
+def test_deep_page_of_keys_reads_no_row_once_the_order_is_kept(
+    meetings_in_every_bucket, deep_from_the_third_position, django_assert_num_queries
+):
+    keys = Meeting.objects.published().values_list("pk", flat=True).order_by("pk")
+    first = InListOrderPaginator(keys, 3, today=meetings_in_every_bucket, count_key="all", keys_only=True)
+    assert first.count == 10  # the counts: one query, then cached
+    # The whole order: one read per segment, then kept.
+    with django_assert_num_queries(3):
+        list(first.page(2))
+
+    again = InListOrderPaginator(keys, 3, today=meetings_in_every_bucket, count_key="all", keys_only=True)
+    with django_assert_num_queries(0):
+        page = list(again.page(3))
+
+    titles = dict(Meeting.objects.values_list("pk", "title"))
+    assert [titles[pk] for pk in page] == EXPECTED_LIST_ORDER[6:9]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_order_is_read_again_after_an_edit(meetings_in_every_bucket, deep_from_the_third_position):
+    today = meetings_in_every_bucket
+    meetings = Meeting.objects.published().order_by("pk")
+    before = InListOrderPaginator(meetings, 3, today=today, count_key="all")
+    assert [meeting.title for meeting in before.page(3)] == EXPECTED_LIST_ORDER[6:9]
+
+    MeetingFactory(title="Next week", start_date=datetime.date(2026, 6, 22), end_date=datetime.date(2026, 6, 22))
+
+    after = InListOrderPaginator(meetings, 3, today=today, count_key="all")
+    titles = [meeting.title for meeting in after.page(3)]
+    assert titles == ["Date to be confirmed A", "Date to be confirmed B", "Past, yesterday"]
+
+
+def test_deep_archive_pages_run_upcoming_then_past_in_calendar_order(
+    meetings_in_every_bucket, deep_from_the_third_position
+):
+    today = meetings_in_every_bucket
+    past = Case(When(end_date__lt=today, then=Value(1)), default=Value(0))
+    meetings = Meeting.objects.published().dated().order_by(past, *UPCOMING_ORDER)
+    expected = [meeting.title for meeting in meetings]
+    paginator = ArchivePaginator(meetings, 3, today=today, count_key="archive")
+
+    titles = [meeting.title for number in paginator.page_range for meeting in paginator.page(number)]
+
+    assert titles == expected
+    assert titles[:5] == ["Ongoing", "Today", "Next month A", "Next month B", "Next year"]

@@ -239,7 +239,7 @@ class MeetingListView(FilterView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         count_key = f"{self.request.path}?{self.query.filter_key}"
-        return super().get_paginator(queryset, per_page, count_key=count_key, **kwargs)
+        return super().get_paginator(queryset, per_page, count_key=count_key, keys_only=True, **kwargs)
 
     def get(self, request, *args, **kwargs):
         remaining = empty_parameters(request.META.get("QUERY_STRING", ""))
