@@ -34,9 +34,13 @@ QUERIES = {
     # entries, the year's month counts and nearest years with meetings (the year only), the map (2)
     "/meetings/2030/": (16, 16),
     "/meetings/2030/5/": (15, 15),
-    "/calendar/2030/5/": (5, 5),  # dated, month-only, designated countries, entries' organisers and topics
-    "/calendar/2030/week/19/": (4, 4),  # the same but month-only (the week view lists none)
-    "/calendar/2030/5/agenda/": (5, 5),  # dated (the month's days only), month-only, designated countries, entries
+    # the dated meetings' layout columns, the rows of those shown, month-only, designated countries (the grid
+    # and its phone view draw bars, not list entries; with month-only meetings, their entries' 2 more)
+    "/calendar/2030/5/": (4, 4),
+    "/calendar/2030/week/19/": (3, 3),  # layout columns, the rows shown, designated countries
+    # layout columns (the month's days only), the rows of the first few of each day, month-only, designated
+    # countries, entries' organisers and topics
+    "/calendar/2030/5/agenda/": (6, 6),
     # the meeting + 5 prefetches, 2 for links, the cluster walk (one query per hop, at most MAX_CLUSTER_HOPS,
     # so the 5-meeting chain ends sooner) and its meetings, the public change log
     "/meetings/meeting-0/": (15, 16),

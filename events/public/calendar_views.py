@@ -3,12 +3,16 @@
 Weeks start on Monday in every language of the site (ISO 8601, as the region's calendars do).
 In the grid a meeting is drawn once per week row, as a bar across its days; bars are laid out in
 lanes, earlier start first and longer first, at most a fixed number of lanes per week, and a day
-with more meetings than fit links to that day's list. Each page reads its dated meetings in one
-query, the month's month-only meetings in one more, and its list entries from the cache.
+with more meetings than fit links to that day's list ("+3 more"). A page reads what the layout needs
+of every dated meeting of its weeks (four columns, no objects), then the whole row of only the
+meetings it shows, so a month of hundreds of meetings costs what its few lanes show. On a phone the
+grid gives way to the same meetings day by day, each day with the same link to the rest. The agenda
+view reads its days' meetings the same way and lists the first few of each day in full.
 """
 
 import calendar
 import datetime
+from typing import NamedTuple
 
 from django.http import Http404
 from django.urls import reverse
@@ -32,6 +36,8 @@ from events.public.views import (
 MONTH_LANES = 4
 # The week view has room for more before it sends the visitor to the day's list.
 WEEK_LANES = 8
+# The agenda view lists in full this many meetings of a day, then links to that day's list.
+AGENDA_DAY_ENTRIES = MONTH_LANES
 WEEK = datetime.timedelta(days=7)
 # What a bar's status badge is called in the stylesheet; every badge also says its status in words.
 BADGE_KINDS = {Status.POSTPONED: "postponed", Status.CANCELLED: "cancelled", Status.TENTATIVE: "tbc"}
@@ -52,13 +58,13 @@ def day_list_url(day):
 
 
 class CalendarDay:
-    """One day of a week row: its header, the meetings held on it and how many of them the grid leaves out."""
+    """One day of a week row: its header, the meetings it shows on it and how many more are held that day."""
 
-    def __init__(self, day, in_month, is_today, meetings):
+    def __init__(self, day, in_month, is_today, meetings=()):
         self.date = day
         self.in_month = in_month
         self.is_today = is_today
-        self.meetings = meetings
+        self.meetings = list(meetings)
         self.in_words = _("%(weekday)s %(date)s") % {"weekday": WEEKDAYS[day.weekday()], "date": day_in_words(day)}
         self.more = 0
         self.more_url = day_list_url(day)
@@ -71,22 +77,47 @@ class CalendarDay:
         )
 
 
-class Bar:
-    """A meeting's days within one week row: where the bar starts (column), how many days it spans,
-    and whether it continues from the week before or into the next."""
+class Span(NamedTuple):
+    """What the lane layout needs of a meeting, read for every meeting of the weeks shown."""
 
-    def __init__(self, meeting, week_start, week_end):
+    pk: int
+    start_date: datetime.date
+    end_date: datetime.date
+    start_time: datetime.time | None
+
+
+SPAN_FIELDS = ("pk", "start_date", "end_date", "start_time")
+
+
+class Shown:
+    """What a bar and a phone's entry say of a meeting, worked out once however many weeks it crosses."""
+
+    def __init__(self, meeting):
         self.meeting = meeting
-        first = max(meeting.start_date, week_start)
-        last = min(meeting.end_date, week_end)
-        self.column = (first - week_start).days
-        self.span = (last - first).days + 1
-        self.continues_before = meeting.start_date < week_start
-        self.continues_after = meeting.end_date > week_end
         self.dates = day_range_in_words(meeting.start_date, meeting.end_date)
         self.time = time_in_words(meeting.start_time) if meeting.is_timed else None
         self.city = meeting.public_city
         self.badge = status_badge(meeting)
+
+
+class Bar:
+    """A meeting's days within one week row: where the bar starts (column), how many days it spans,
+    and whether it continues from the week before or into the next. What it says (`shown`) is
+    attached once the meetings the page shows are read."""
+
+    def __init__(self, span, week_start, week_end):
+        self.pk = span.pk
+        first = max(span.start_date, week_start)
+        last = min(span.end_date, week_end)
+        self.column = (first - week_start).days
+        self.span = (last - first).days + 1
+        self.continues_before = span.start_date < week_start
+        self.continues_after = span.end_date > week_end
+        self.shown = None
+
+    @property
+    def meeting(self):
+        return self.shown.meeting
 
     @property
     def columns(self):
@@ -116,15 +147,15 @@ def lane_order(meeting):
 class CalendarWeek:
     """A week row: seven days and the lanes of bars drawn across them (each lane a list of slots)."""
 
-    def __init__(self, days, meetings, max_lanes):
+    def __init__(self, days, spans, max_lanes):
         self.days = days
         self.monday = days[0].date
         start, end = days[0].date, days[-1].date
-        in_week = [meeting for meeting in meetings if meeting.start_date <= end and meeting.end_date >= start]
+        in_week = [span for span in spans if span.start_date <= end and span.end_date >= start]
         in_week.sort(key=lane_order)
         lanes = []  # each lane: {column: bar}
-        for meeting in in_week:
-            bar = Bar(meeting, start, end)
+        for span in in_week:
+            bar = Bar(span, start, end)
             lane = next((lane for lane in lanes if lane.keys().isdisjoint(bar.columns)), None)
             if lane is None and len(lanes) < max_lanes:
                 lane = {}
@@ -134,14 +165,28 @@ class CalendarWeek:
                     days[column].more += 1
                 continue
             lane.update(dict.fromkeys(bar.columns, bar))
-        self.lanes = [self.slots(lane) for lane in lanes]
+        self.lane_bars = lanes
+        self.bars = [bar for lane in lanes for bar in dict.fromkeys(lane.values())]
         self.more = any(day.more for day in days)
+        self.lanes = []
+
+    def show(self, shown, order):
+        """Give each bar what it says (shown: {pk: Shown}) and lay out the lanes' cells; each day lists
+        its bars' meetings in the query's order (order: {pk: position}). A meeting unpublished since its
+        span was read leaves its days empty (the page is then of a version no longer served)."""
+        for bar in self.bars:
+            bar.shown = shown.get(bar.pk)
+        self.bars = [bar for bar in self.bars if bar.shown is not None]
+        self.lanes = [self.slots(lane) for lane in self.lane_bars]
+        for bar in sorted(self.bars, key=lambda bar: order[bar.pk]):
+            for column in bar.columns:
+                self.days[column].meetings.append(bar.shown)
 
     def slots(self, lane):
         slots, column = [], 0
         while column < len(self.days):
             bar = lane.get(column)
-            if bar is None:
+            if bar is None or bar.shown is None:
                 slots.append(Slot(day=self.days[column]))
                 column += 1
             else:
@@ -150,26 +195,39 @@ class CalendarWeek:
         return slots
 
 
-def calendar_weeks(mondays, meetings, max_lanes, month=None):
+def calendar_weeks(mondays, spans, max_lanes, month=None):
+    """The week rows laid out from the spans; the meetings of the bars drawn, and only those, are
+    read, in one query."""
     today = timezone.localdate()
     weeks = []
     for monday in mondays:
-        days = []
-        for offset in range(7):
-            day = monday + datetime.timedelta(days=offset)
-            on_day = [meeting for meeting in meetings if meeting.start_date <= day <= meeting.end_date]
-            days.append(CalendarDay(day, month is None or day.month == month, day == today, on_day))
-        weeks.append(CalendarWeek(days, meetings, max_lanes))
+        days = [
+            CalendarDay(day, month is None or day.month == month, day == today)
+            for day in (monday + datetime.timedelta(days=offset) for offset in range(7))
+        ]
+        weeks.append(CalendarWeek(days, spans, max_lanes))
+    meetings = meetings_by_pk({bar.pk for week in weeks for bar in week.bars})
+    shown = {pk: Shown(meeting) for pk, meeting in meetings.items()}
+    order = {span.pk: position for position, span in enumerate(spans)}
+    for week in weeks:
+        week.show(shown, order)
     return weeks
+
+
+def meetings_by_pk(pks):
+    """{pk: meeting} of the published meetings among pks, with their place: one query, none for no pks."""
+    return Meeting.objects.published().for_listing().in_bulk(pks) if pks else {}
 
 
 def weekday_names():
     return [(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in range(7)]
 
 
-def dated_meetings(first_day, last_day):
+def dated_spans(first_day, last_day):
+    """The layout's columns of every dated meeting held between the days, in list order."""
     published = Meeting.objects.published()
-    return list(published.dated().overlapping(first_day, last_day).for_listing().order_by(*UPCOMING_ORDER))
+    meetings = published.dated().overlapping(first_day, last_day).order_by(*UPCOMING_ORDER)
+    return [Span(*row) for row in meetings.values_list(*SPAN_FIELDS)]
 
 
 def month_only_meetings(first_day, last_day):
@@ -204,8 +262,13 @@ def month_switcher(first_day, current):
 
 
 def agenda_days(weeks):
-    """The days of the weeks that are in the month and have meetings, each with its list entries."""
-    return [day for week in weeks for day in week.days if day.in_month and day.meetings]
+    """The days of the weeks that are in the month and have meetings: what a phone shows of the grid."""
+    return [day for week in weeks for day in week.days if day.in_month and (day.meetings or day.more)]
+
+
+def shown_meetings(weeks):
+    """The meetings the grid draws, each once."""
+    return list({bar.pk: bar.meeting for week in weeks for bar in week.bars}.values())
 
 
 def month_context(year, month, *, current):
@@ -225,7 +288,7 @@ def month_context(year, month, *, current):
 
 
 class CalendarMonthView(TemplateView):
-    """A month as a grid of weeks, each meeting a bar across its days. Phones get it as an agenda."""
+    """A month as a grid of weeks, each meeting a bar across its days. Phones get the same bars day by day."""
 
     template_name = "events/calendar_month.html"
 
@@ -233,52 +296,52 @@ class CalendarMonthView(TemplateView):
         context = super().get_context_data(**kwargs)
         first_day, last_day = month_bounds(year, month)
         mondays = [week[0] for week in calendar.Calendar(calendar.MONDAY).monthdatescalendar(year, month)]
-        dated = dated_meetings(mondays[0], mondays[-1] + datetime.timedelta(days=6))
+        spans = dated_spans(mondays[0], mondays[-1] + datetime.timedelta(days=6))
         month_only = month_only_meetings(first_day, last_day)
-        weeks = calendar_weeks(mondays, dated, MONTH_LANES, month=month)
-        agenda = agenda_days(weeks)
-        # Every entry of the agenda and of the month-only list in one cache read (and one query for those missing).
-        entries = list_entries([*dated, *month_only])
-        for day in agenda:
-            day.entries = joined(entries, day.meetings)
+        weeks = calendar_weeks(mondays, spans, MONTH_LANES, month=month)
         context.update(
             month_context(year, month, current="calendar"),
             weeks=weeks,
-            agenda=agenda,
+            agenda=agenda_days(weeks),
             weekdays=weekday_names(),
             month_only=month_only,
-            month_only_entries=joined(entries, month_only),
-            designation_needed=any_mentions_designated_country([*dated, *month_only]),
+            month_only_entries=joined(list_entries(month_only), month_only),
+            designation_needed=any_mentions_designated_country([*shown_meetings(weeks), *month_only]),
         )
         return context
 
 
 class CalendarAgendaView(TemplateView):
-    """A month as a list of the days that have meetings: what reads best on a phone."""
+    """A month as a list of the days that have meetings, the first few of each day in full and a link
+    to the rest: what reads best on a phone."""
 
     template_name = "events/calendar_agenda.html"
 
     def get_context_data(self, *, year, month, **kwargs):
         context = super().get_context_data(**kwargs)
         first_day, last_day = month_bounds(year, month)
-        dated = dated_meetings(first_day, last_day)
+        spans = dated_spans(first_day, last_day)
         month_only = month_only_meetings(first_day, last_day)
         today = timezone.localdate()
-        entries = list_entries([*dated, *month_only])
-        agenda = []
+        days = []
         for number in range(last_day.day):
             day = first_day + datetime.timedelta(days=number)
-            on_day = [meeting for meeting in dated if meeting.start_date <= day <= meeting.end_date]
+            on_day = [span.pk for span in spans if span.start_date <= day <= span.end_date]
             if on_day:
-                agenda_day = CalendarDay(day, True, day == today, on_day)
-                agenda_day.entries = joined(entries, on_day)
-                agenda.append(agenda_day)
+                agenda_day = CalendarDay(day, True, day == today, on_day[:AGENDA_DAY_ENTRIES])
+                agenda_day.more = len(on_day) - len(agenda_day.meetings)
+                days.append(agenda_day)
+        meetings = meetings_by_pk({pk for day in days for pk in day.meetings})
+        entries = list_entries([*meetings.values(), *month_only])
+        for day in days:
+            day.meetings = [meetings[pk] for pk in day.meetings if pk in meetings]
+            day.entries = joined(entries, day.meetings)
         context.update(
             month_context(year, month, current="calendar_agenda"),
-            agenda=agenda,
+            agenda=days,
             month_only=month_only,
             month_only_entries=joined(entries, month_only),
-            designation_needed=any_mentions_designated_country([*dated, *month_only]),
+            designation_needed=any_mentions_designated_country([*meetings.values(), *month_only]),
         )
         return context
 
@@ -306,12 +369,8 @@ class CalendarWeekView(TemplateView):
         context = super().get_context_data(**kwargs)
         monday = iso_week_monday(year, week)
         sunday = monday + datetime.timedelta(days=6)
-        dated = dated_meetings(monday, sunday)
-        (calendar_week,) = calendar_weeks([monday], dated, WEEK_LANES)
-        agenda = [day for day in calendar_week.days if day.meetings]
-        entries = list_entries(dated)
-        for day in agenda:
-            day.entries = joined(entries, day.meetings)
+        (calendar_week,) = calendar_weeks([monday], dated_spans(monday, sunday), WEEK_LANES)
+        agenda = [day for day in calendar_week.days if day.meetings or day.more]
         previous_monday, next_monday = monday - WEEK, monday + WEEK
         # The week belongs to the month of its Thursday, as ISO 8601 gives a week to a year.
         thursday = monday + datetime.timedelta(days=3)
@@ -329,7 +388,7 @@ class CalendarWeekView(TemplateView):
             next_label=day_range_in_words(next_monday, next_monday + datetime.timedelta(days=6)),
             list_url=f"{reverse('events:list')}?date_from={monday.isoformat()}&date_to={sunday.isoformat()}",
             switcher=month_switcher(first_day, "calendar_week") | {"week_url": week_url(monday)},
-            designation_needed=any_mentions_designated_country(dated),
+            designation_needed=any_mentions_designated_country(shown_meetings([calendar_week])),
         )
         return context
 
