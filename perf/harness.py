@@ -7,7 +7,8 @@ gunicorn started the one way production starts it, manage.py commands, and wrk.
 - Gunicorn: `gunicorn -c meetings_site/gunicorn.conf.py meetings_site.wsgi`, configured only
   through the GUNICORN_* variables that file reads (bind, workers, access log, log level…).
 - wrk(): one bounded wrk run, its figures read from perf/wrk/report.lua's JSON line; with
-  paths=…, every request asks for the next of those paths (perf/wrk/paths.lua).
+  paths=…, every request asks for the next of those paths (perf/wrk/paths.lua); with once=True
+  as well, the run ends when each has been answered once (perf/wrk/paths_once.lua).
 
 Only loopback addresses are contacted. The drivers (bench.py, bench_feeds.py, loadtest.py,
 faulttest.py) are run from the repository's root: `.venv/bin/python perf/bench.py`.
@@ -37,6 +38,7 @@ PYTHON = sys.executable
 WRK_DIR = ROOT / "perf" / "wrk"
 REPORT_SCRIPT = WRK_DIR / "report.lua"
 PATHS_SCRIPT = WRK_DIR / "paths.lua"
+PATHS_ONCE_SCRIPT = WRK_DIR / "paths_once.lua"
 GUNICORN_CONFIG = "meetings_site/gunicorn.conf.py"
 # What the page cache says it did (events.cache.middleware): "hit" or "miss".
 PAGE_CACHE_HEADER = "X-Page-Cache"
@@ -289,6 +291,7 @@ class WrkResult:
     bad_statuses: int = 0  # responses other than 2xx and 3xx
     timeouts: int = 0
     paths: int = 0  # distinct paths the run had (paths.lua), 0 for a single URL
+    once: bool = False  # the run stopped when its paths were used up (paths_once.lua)
 
     @property
     def errors(self):
@@ -299,6 +302,11 @@ class WrkResult:
         """Requests that asked again for a path of the run (the file was used up)."""
         return max(0, self.requests - self.paths) if self.paths else 0
 
+    def repeated_beyond(self, connections):
+        """Repeats beyond what a run that stops when its paths are used up always has: when a thread
+        has its last answer, each of its other connections may have asked once more."""
+        return max(0, self.repeated - connections) if self.once else self.repeated
+
 
 def write_paths(paths, directory, name):
     """One path per line, for wrk(paths=…)."""
@@ -307,9 +315,11 @@ def write_paths(paths, directory, name):
     return path
 
 
-def wrk(url, *, connections, seconds, threads=2, timeout_seconds=5, headers=(), paths=None, wrk_path=None):
+def wrk(url, *, connections, seconds, threads=2, timeout_seconds=5, headers=(), paths=None, once=False, wrk_path=None):
     """One wrk run, bounded by `seconds`. headers: "Name: value" strings. paths: a file from
-    write_paths(); then each request asks for the next of them (url gives only the server)."""
+    write_paths(); then each request asks for the next of them (url gives only the server), and
+    with once=True the run stops when every path has been answered once (its figures are over
+    the time that took), so a file shorter than the run gives a shorter run, not repeats."""
     command = [wrk_path or ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
     command.append(f"--timeout={timeout_seconds}s")
     for header in headers:
@@ -317,7 +327,8 @@ def wrk(url, *, connections, seconds, threads=2, timeout_seconds=5, headers=(), 
     path_count = 0
     if paths:
         path_count = sum(1 for line in Path(paths).read_text().splitlines() if line)
-        command += ["-s", str(PATHS_SCRIPT), url, "--", str(paths), str(threads)]
+        script = PATHS_ONCE_SCRIPT if once else PATHS_SCRIPT
+        command += ["-s", str(script), url, "--", str(paths), str(threads)]
     else:
         command += ["-s", str(REPORT_SCRIPT), url]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
@@ -339,6 +350,7 @@ def wrk(url, *, connections, seconds, threads=2, timeout_seconds=5, headers=(), 
         bad_statuses=figures["status"],
         timeouts=figures["timeout"],
         paths=path_count,
+        once=bool(paths) and once,
     )
 
 

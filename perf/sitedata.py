@@ -7,9 +7,11 @@ is the one command that writes (the cache versions).
 
     counts                     meetings, published and synthetic ones
     vacuum                     VACUUM ANALYZE (PostgreSQL), as autovacuum leaves a live site
-    new-versions               start new cache versions (events.cache.invalidate_all): nothing cached counts
+    new-versions               start new cache versions (events.cache.invalidate_all): nothing cached counts;
+                               says how long a worker may still trust its copy of the old version
     urls [--meetings N]        the URLs the drivers measure (list, feed, a meeting…)
     cold-paths [--count N]     for each cold target, up to N distinct paths nothing has asked for
+    disk                       the database's size on disk, and its meetings table's with indexes (PostgreSQL)
 """
 
 import argparse
@@ -29,12 +31,12 @@ from django.db import connection
 from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from events.cache import invalidate_all
 from events.filters import MeetingFilter
-from events.models import Country, Meeting, Topic
+from events.models import Country, Meeting, MeetingOrganiser, Topic
 
 # The filtered list and feed of the benchmark: one topic and one country, as a visitor picks them.
 FILTER_TOPIC = "border-security"
@@ -64,7 +66,23 @@ def vacuum():
 
 def new_versions():
     invalidate_all()
-    return {"invalidated": True}
+    # A worker with a copy of the old version (its own local memory) trusts it this long at most.
+    return {"invalidated": True, "version_cache_seconds": settings.VERSION_CACHE_SECONDS}
+
+
+def disk():
+    """Bytes on disk: the whole database, and the meetings table with its indexes and TOAST."""
+    if connection.vendor != "postgresql":
+        return {"database_bytes": None, "meetings_table_bytes": None, "meetings_index_bytes": None}
+    table = Meeting._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_database_size(current_database()), pg_total_relation_size(%s::regclass),"
+            " pg_indexes_size(%s::regclass)",
+            [table, table],
+        )
+        database_bytes, table_bytes, index_bytes = cursor.fetchone()
+    return {"database_bytes": database_bytes, "meetings_table_bytes": table_bytes, "meetings_index_bytes": index_bytes}
 
 
 def chosen_filter():
@@ -82,6 +100,7 @@ def urls(meetings=3):
     middle = dated.values_list("slug", flat=True)[dated.count() // 2] if dated.exists() else None
     latest = published.order_by(F("start_date").desc(nulls_last=True), "pk").values_list("slug", flat=True).first()
     topic, country = chosen_filter()
+    organiser = public_organisers().values_list("slug", flat=True).first()
     return {
         "home": reverse("events:home"),
         "list": reverse("events:list"),
@@ -92,8 +111,25 @@ def urls(meetings=3):
             detail_path(slug) for slug in published.order_by("slug").values_list("slug", flat=True)[:meetings]
         ],
         "calendar month": reverse("events:calendar", kwargs={"year": today.year, "month": today.month}),
+        "organiser page": organiser and reverse("events:organiser", kwargs={"slug": organiser}),
+        "year archive": reverse("events:year", kwargs={"year": today.year - 1}),
         "feed": reverse("events:ical"),
     }
+
+
+def public_organisers():
+    """Organisations with a public organiser page, those with the most public meetings first."""
+    return MeetingOrganiser.objects.organisations_with_public_meeting_counts().order_by("-public_meeting_count", "slug")
+
+
+def in_every_language(view_name, **kwargs):
+    """The view's path under each language the site is offered in: each its own page (the language
+    prefix, /sq/…, is part of the page cache's key)."""
+    paths = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            paths.append(reverse(view_name, kwargs=kwargs))
+    return paths
 
 
 def detail_path(slug):
@@ -174,18 +210,55 @@ def cold_meeting_pages(rng, count, warm_path):
 
 
 def cold_calendar_months(rng, count, warm_path):
+    """Every month the meetings span, in every language: the grid takes no query string."""
     dated = Meeting.objects.published().dated()
     first = dated.order_by("start_date").values_list("start_date", flat=True).first()
     last = dated.order_by("-end_date").values_list("end_date", flat=True).first()
-    paths = []
+    months = []
     if first and last:
         year, month = first.year, first.month
         while (year, month) <= (last.year, last.month):
-            paths.append(reverse("events:calendar", kwargs={"year": year, "month": month}))
+            months.append((year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    paths = [path for path in paths if path != warm_path]
+    paths = [
+        path
+        for year, month in months
+        for path in in_every_language("events:calendar", year=year, month=month)
+        if path != warm_path
+    ]
     rng.shuffle(paths)
-    return paths[:count], f"{min(len(paths), count):,} months (no other variants: a run may repeat them)"
+    note = f"{min(len(paths), count):,} pages: {len(months):,} months × {len(settings.LANGUAGES)} languages"
+    return paths[:count], note + " (no other variants: a run may repeat them)"
+
+
+def cold_organiser_pages(rng, count, warm_path):
+    """Every organiser's page in every language: the page takes no query string, so that is all there is."""
+    slugs = list(public_organisers().values_list("slug", flat=True))
+    paths = [path for slug in slugs for path in in_every_language("events:organiser", slug=slug) if path != warm_path]
+    rng.shuffle(paths)
+    note = f"{min(len(paths), count):,} pages: {len(slugs):,} organisers × {len(settings.LANGUAGES)} languages"
+    return paths[:count], note + " (no other variants: a run may repeat them)"
+
+
+def cold_year_archives(rng, count, warm_path):
+    """The pages of every past year's archive, in every language (the warm one, last year's first
+    page in English, left out)."""
+    this_year = timezone.localdate().year
+    published = Meeting.objects.published()
+    first = published.dated().order_by("start_date").values_list("start_date", flat=True).first()
+    years = list(range(first.year, this_year)) if first else []
+    paths = []
+    for year in years:
+        held = published.overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31)).count()
+        for number in range(1, page_count(held) + 1):
+            query = f"?page={number}" if number > 1 else ""
+            for path in in_every_language("events:year", year=year):
+                if path + query != warm_path:
+                    paths.append(path + query)
+    rng.shuffle(paths)
+    languages = len(settings.LANGUAGES)
+    note = f"{min(len(paths), count):,} of {len(paths):,} pages of {len(years)} past years × {languages} languages"
+    return paths[:count], note
 
 
 def cold_feeds(rng, count, filters=None):
@@ -209,6 +282,8 @@ def cold_paths(count=20_000, seed=1):
         "filtered list": cold_filtered_list(rng, count),
         "meeting page": cold_meeting_pages(rng, count, known["meeting"]),
         "calendar month": cold_calendar_months(rng, count, known["calendar month"]),
+        "organiser page": cold_organiser_pages(rng, count, known["organiser page"]),
+        "year archive": cold_year_archives(rng, count, known["year archive"]),
         "feed": cold_feeds(rng, count),
         "filtered feed": cold_feeds(rng, count, {"topic": topic, "country": country}),
     }
@@ -221,6 +296,7 @@ def main():
     commands.add_parser("counts")
     commands.add_parser("vacuum")
     commands.add_parser("new-versions")
+    commands.add_parser("disk")
     urls_parser = commands.add_parser("urls")
     urls_parser.add_argument("--meetings", type=int, default=3, help="how many meeting URLs, by slug")
     cold_parser = commands.add_parser("cold-paths")
@@ -233,6 +309,8 @@ def main():
         answer = vacuum()
     elif arguments.command == "new-versions":
         answer = new_versions()
+    elif arguments.command == "disk":
+        answer = disk()
     elif arguments.command == "urls":
         answer = urls(arguments.meetings)
     else:

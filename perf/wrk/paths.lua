@@ -25,9 +25,16 @@ function init(args)
   stride = tonumber(args[2]) or 1
   index = thread_number + 1
   sent = 0
+  -- wrk calls the first thread's request() once before the run, to check what it returns: that
+  -- request is never sent, so it must not use up a path.
+  verifying = thread_number == 0
 end
 
 function request()
+  if verifying then
+    verifying = false
+    return wrk.format(nil, paths[index])
+  end
   local path = paths[index]
   index = index + stride
   if index > #paths then
