@@ -5,7 +5,7 @@ PORT   ?= 8000
 PYTHON ?= python3
 JS_DIR := tests/js
 
-.PHONY: run test lint format check-migrations install catalogs messages backup restore loadtest faulttest bench quality
+.PHONY: run test lint format check-migrations install catalogs messages backup restore loadtest faulttest bench bench-growth quality
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ faulttest: install
 
 ## bench: load-test gunicorn + PostgreSQL at 10,000 and 100,000 generated meetings, directly and through
 ## the shipped nginx beside a static copy (docs/performance.md); BENCH_ARGS=--quick for a two-minute look,
-## BENCH_ARGS="--json run.json" to also write every figure as JSON
+## BENCH_ARGS="--json run.json" to also write every figure as JSON; `make bench-growth` for 1,000,000
 bench: install
 	$(PY) perf/bench.py $(BENCH_ARGS)
+
+## bench-growth: the cold pages and the feed 304 at 10,000, 100,000 and 1,000,000 meetings (each database
+## generated once, about 15 minutes for the largest, then reused), how each grows, and each database's size
+## on disk (perf/growth.py); GROWTH_ARGS="--json growth.json" to also write every figure as JSON
+bench-growth: install
+	$(PY) perf/growth.py $(GROWTH_ARGS)

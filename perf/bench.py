@@ -361,12 +361,14 @@ def measure(server, wrk_path, targets, duration, cold_env=None, home_rounds=HOME
             else skipped
         )
         results[target.name] = (warm, rebuilt, cold)
-        log(
-            f"{target.name}: warm {warm.requests_per_second:.0f} req/s p50 {warm.p50_ms:.1f} ms, "
-            f"rebuilt {rebuilt.requests_per_second:.0f} req/s p50 {rebuilt.p50_ms:.1f} ms, "
-            f"cold {cold.requests_per_second:.0f} req/s p50 {cold.p50_ms:.1f} ms"
-            + (f", {cold.requests:,} requests over {target.cold_note}" if cold.requests and target.cold_note else "")
-        )
+        measured = [
+            f"{mode} {result.requests_per_second:.0f} req/s p50 {result.p50_ms:.1f} ms"
+            for mode, result in zip(MEASURED_MODES, (warm, rebuilt, cold), strict=True)
+            if not result.note
+        ]
+        if cold.requests and target.cold_note:
+            measured.append(f"{cold.requests:,} cold requests over {target.cold_note}")
+        log(f"{target.name}: {', '.join(measured) or 'nothing measured'}")
     return results
 
 
