@@ -357,7 +357,7 @@ def wrk(url, *, connections, seconds, threads=2, timeout_seconds=5, headers=(), 
 # --- nginx serving saved copies -------------------------------------------------------------------
 
 STATIC_CONFIG = """\
-worker_processes 1;
+worker_processes {workers};
 pid {prefix}/nginx.pid;
 events {{ worker_connections 256; }}
 http {{
@@ -397,7 +397,7 @@ class StaticCopies:
     stack's certificate: the physical limit of the same answer on this machine. A 304 is answered
     as nginx answers any 304, with no body. copy_path(name) is where a copy is served."""
 
-    def __init__(self, nginx_path, copies, port, certificate, key):
+    def __init__(self, nginx_path, copies, port, certificate, key, workers=1):
         self.nginx_path, self.port = nginx_path, port
         self.prefix = Path(tempfile.mkdtemp(prefix="bench-static-"))
         (self.prefix / "copies").mkdir()
@@ -414,7 +414,12 @@ class StaticCopies:
         self.paths = {copy.name: self.copy_path(number) for number, copy in enumerate(copies)}
         (self.prefix / "nginx.conf").write_text(
             STATIC_CONFIG.format(
-                prefix=self.prefix, port=port, certificate=certificate, key=key, locations="\n".join(locations)
+                prefix=self.prefix,
+                port=port,
+                certificate=certificate,
+                key=key,
+                locations="\n".join(locations),
+                workers=workers,
             )
         )
         for path in [self.prefix, *self.prefix.rglob("*")]:

@@ -143,6 +143,8 @@ def detail_path(slug):
 # tracking parameter no longer makes a page cold: each path below is a different canonical page.
 # Each list starts with the plain pages (shuffled) and goes on, when it needs more, with variants
 # that hold the same meetings (a date_to beyond every meeting); the warm URL is never among them.
+# Pages that read no query string (a month's grid, an organiser's page) have no such variants: their
+# lists hold every one there is, in each language (the prefix, /sq/…, is part of the key).
 
 
 def page_count(meetings):
@@ -228,7 +230,7 @@ def cold_calendar_months(rng, count, warm_path):
     ]
     rng.shuffle(paths)
     note = f"{min(len(paths), count):,} pages: {len(months):,} months × {len(settings.LANGUAGES)} languages"
-    return paths[:count], note + " (no other variants: a run may repeat them)"
+    return paths[:count], note + " (all there are: a run may end before --duration)"
 
 
 def cold_organiser_pages(rng, count, warm_path):
@@ -237,7 +239,7 @@ def cold_organiser_pages(rng, count, warm_path):
     paths = [path for slug in slugs for path in in_every_language("events:organiser", slug=slug) if path != warm_path]
     rng.shuffle(paths)
     note = f"{min(len(paths), count):,} pages: {len(slugs):,} organisers × {len(settings.LANGUAGES)} languages"
-    return paths[:count], note + " (no other variants: a run may repeat them)"
+    return paths[:count], note + " (all there are: a run may end before --duration)"
 
 
 def cold_year_archives(rng, count, warm_path):
