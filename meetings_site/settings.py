@@ -158,15 +158,34 @@ DATABASES = {
     )
 }
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# A PostgreSQL streaming replica (hot standby) for anonymous visitors' public reads, when set; writes,
+# editors and anything just written read from the primary (meetings_site/routers.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL in both DATABASE_URL and DATABASE_REPLICA_URL."
+        )
+    # Tests read the test database through it: it is the same data.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["meetings_site.routers.ReplicaRouter"]
+
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
     # A slow query is cut off well before gunicorn's worker timeout (see gunicorn.conf.py), so the
     # request ends as a clean 503 instead of a killed worker; the connect timeout keeps an
     # unreachable server from holding workers.
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault(
+    _database.setdefault("OPTIONS", {})
+    _database["OPTIONS"].setdefault(
         "options", f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '10000'))}"
     )
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3")))
+    _database["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

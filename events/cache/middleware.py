@@ -3,7 +3,9 @@
 The key (events.cache.keys) holds the day, scheme, host, path, the view's canonical query
 (MeetingQuery: tracking and unknown parameters left out), language and encoding; the entry
 holds the data version it was stored under, read with the version in one round trip.
-Every request also pins the calendar version, so it is read once per request.
+Every request also pins the calendar version, so it is read once per request, and says where its
+reads go (meetings_site/routers.py): with a replica, the requests this cache may answer read from
+it once it has replayed that version's change.
 
 Never cached: requests with a session or messages cookie, other methods than GET/HEAD,
 conditional requests (the feed views answer those), views outside the public namespace, and
@@ -24,6 +26,7 @@ from django.utils.cache import cc_delim_re
 
 from events.cache import budget, headers, version
 from events.cache.keys import key
+from meetings_site import routers
 from meetings_site.i18n import request_language
 from meetings_site.security import client_ip_address
 
@@ -53,8 +56,13 @@ class PublicPageCacheMiddleware:
         self.skip_cookies = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
 
     def __call__(self, request):
-        with version.pinned(), budget.charged_to(client_ip_address(request)):
+        with (
+            version.pinned(),
+            budget.charged_to(client_ip_address(request)),
+            routers.request_reads(request, public=self.reads_are_public(request)) as reads,
+        ):
             response = self.serve(request)
+            routers.remember_write(request, response, reads)
         if "Cache-Control" not in response:  # a view that said it knows best (feeds, previews, the admin)
             if self.is_personal(request, response):
                 headers.mark_private(response)
@@ -77,6 +85,18 @@ class PublicPageCacheMiddleware:
             if budget.store(page_key, entry, len(response.content), settings.PAGE_CACHE_TIMEOUT):
                 response[CACHE_STATUS_HEADER] = "miss"
         return response
+
+    def reads_are_public(self, request):
+        """With a replica: an anonymous visitor's GET or HEAD of a public page or feed (conditional or not)."""
+        if request.method not in ("GET", "HEAD") or not routers.configured():
+            return False
+        if not self.skip_cookies.isdisjoint(request.COOKIES):
+            return False
+        if not hasattr(request, "page_cache_match"):
+            request.page_cache_language = self.language(request)
+            request.page_cache_match = self.resolve(request)
+        match = request.page_cache_match
+        return match is not None and match.namespace in CACHEABLE_NAMESPACES
 
     def request_is_cacheable(self, request):
         if request.method not in ("GET", "HEAD"):

@@ -17,11 +17,14 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Min
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from events.models import DataVersion, Meeting, Publication
+from meetings_site import routers
+from meetings_site.routers import PRIMARY
 
 CACHE_KEY = "calendar:version"
 ROW = 1
@@ -37,6 +40,10 @@ class Version(NamedTuple):
     pieces: str
     # When a meeting published for later appears (a timestamp), or None: the version moves then.
     next_publish: float | None
+    # With a replica (meetings_site/routers.py): the primary's WAL position once this version's
+    # change had committed, which the replica must have replayed before a request keyed on this
+    # version reads from it. None: not known, so such requests read from the primary.
+    lsn: str | None = None
 
     @property
     def pieces_changed_at(self):
@@ -122,6 +129,7 @@ def publish(axes):
         next_publish=_next_scheduled_publication(),
     )
     _write(version)
+    version = version._replace(lsn=routers.primary_lsn())
     cache.set(CACHE_KEY, tuple(version), timeout=settings.VERSION_CACHE_SECONDS)
     holder = _pinned.get()
     if holder is not None:
@@ -144,14 +152,22 @@ def reschedule():
 
 
 def _stored():
-    row = DataVersion.objects.filter(pk=ROW).values_list("version", "pieces_version", "next_publish_at").first()
+    # Always the primary's row: a replica's may be behind (and so is everything read with it).
+    rows = DataVersion.objects.using(PRIMARY).filter(pk=ROW)
+    fields = ["version", "pieces_version", "next_publish_at"]
+    if routers.configured() and not connections[PRIMARY].in_atomic_block:
+        # In the same statement: the position is past the commit of every version the row can show
+        # (a commit is visible only once its WAL is written, with synchronous_commit on).
+        rows = rows.annotate(lsn=RawSQL("pg_current_wal_lsn()::text", ()))
+        fields.append("lsn")
+    row = rows.values_list(*fields).first()
     if row is None:
         # Nothing changed since the database was created: start the row, so that every process agrees.
         # The pieces version starts at the epoch: it is also the floor of every VEVENT's DTSTAMP,
         # which must stay the meeting's own last edit until shared data changes.
         return tuple(_write(Version(_new_stamp(), "0", _next_scheduled_publication()), create_only=True))
-    data, pieces, next_publish = row
-    return (data, pieces, next_publish and next_publish.timestamp())
+    data, pieces, next_publish, *lsn = row
+    return (data, pieces, next_publish and next_publish.timestamp(), *lsn)
 
 
 def _write(version, *, create_only=False):
@@ -171,14 +187,16 @@ def _write(version, *, create_only=False):
             DataVersion.objects.create(pk=ROW, **values)
     except IntegrityError:  # another process created the row first
         if create_only:
-            data, pieces, stored_next = row.values_list("version", "pieces_version", "next_publish_at").get()
+            data, pieces, stored_next = (
+                row.using(PRIMARY).values_list("version", "pieces_version", "next_publish_at").get()
+            )
             return Version(data, pieces, stored_next and stored_next.timestamp())
         row.update(**values)
     return version
 
 
 def _next_scheduled_publication():
-    upcoming = Meeting.objects.filter(publication=Publication.PUBLISHED, publish_at__gt=timezone.now())
+    upcoming = Meeting.objects.using(PRIMARY).filter(publication=Publication.PUBLISHED, publish_at__gt=timezone.now())
     moment = upcoming.aggregate(next=Min("publish_at"))["next"]
     return moment and moment.timestamp()
 
