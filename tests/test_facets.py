@@ -254,10 +254,10 @@ def test_list_page_with_counts_reads_a_constant_number_of_queries(client, db, dj
     make_meetings(count)
     version.publish({DATA, PIECES})
     # All past (one segment of the list): the segment counts, the keys, designated countries, validating
-    # the topic and the country, the five choice lists with their counts, the status and language
-    # counts, the entries (meetings, organisers, topics).
+    # the topic and the country, the facet index (the published meetings, five link tables, five choice
+    # lists), the meetings the search keeps, the entries (meetings, organisers, topics).
     # (+2: the map of the meetings in view, its places and the countries' names)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(22):
         response = client.get("/meetings/?topic=topic-0&country=AL&q=meeting")
     assert response.status_code == 200
     assert len(counts(response)) >= 3 + 4 + 2 + 16

@@ -111,13 +111,13 @@ def test_filter_form_is_rendered_once_per_filter_values(client, region, django_a
     second_count = len(second_queries.captured_queries)
     other = client.get("/meetings/?topic=border-security")
 
-    # Neither the five lists of choices with their counts (organisers, funders, programmes, topics,
-    # countries), nor the status and language counts (events.facets), nor the count of results
+    # Neither the facet index (the published meetings, five link tables and the five lists of choices:
+    # events.facets), nor the count of results
     # (events.pagination), nor the list entries (their meetings, organisers and topics) and the
     # designated countries (events.fragments) are queried again for the same filters: what is left
     # is checking the chosen topic and reading the keys of the page's meetings. Nor the map's places and the
     # countries' names (events.public.maps).
-    assert first_count - second_count == 14
+    assert first_count - second_count == 18
     assert second_count == 2
     assert rendered_form(second) == rendered_form(first)
     assert 'value="salw" id="id_topic_1" checked' in rendered_form(second)
@@ -154,3 +154,18 @@ def test_filter_choices_leave_out_bodies_known_only_from_unpublished_meetings(cl
         "Scheduled Partner",
         "Secret Partner",
     ]
+
+
+def test_a_new_filter_counts_its_form_from_the_facet_index_without_a_query_per_facet(
+    client, region, django_assert_num_queries
+):
+    version.publish({DATA})
+    client.get("/meetings/")  # the facet index is read with this page's form
+
+    # Validating the topic and the country, the counts of results, the keys of the page's meetings,
+    # and the map's places: no facet is counted in SQL.
+    with django_assert_num_queries(5):
+        response = client.get("/meetings/?topic=salw&country=RS")
+
+    assert response.status_code == 200
+    assert 'value="salw" id="id_topic_1" checked' in rendered_form(response)

@@ -79,3 +79,19 @@ def process_local(kind, build):
         value = build()
         store.set(fragment_key, value, FRAGMENT_TIMEOUT)
     return value
+
+
+# held(): one value per kind, the newest version's.
+_held = {}
+
+
+def held(kind, build):
+    """build() once per data version in this process, kept as the object itself: for what is too
+    large to unpickle on every request (the facet index, about a megabyte at 100,000 meetings).
+    Only the newest version's value is kept; the key carries the cache's prefix, so test runs and
+    sites sharing a process never see each other's."""
+    held_key = cache.make_key(key(kind, language=False))
+    found = _held.get(kind)
+    if found is None or found[0] != held_key:
+        found = _held[kind] = (held_key, build())
+    return found[1]

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from events.cache.fragments import FRAGMENT_TIMEOUT, joined, list_entries, process_local, rendered_once
+from events.cache.fragments import FRAGMENT_TIMEOUT, held, joined, list_entries, process_local, rendered_once
 from events.cache.keys import key
 from events.dates import day_in_words, month_in_words
+from events.facets import FacetIndex
 from events.facets import form_context as filter_form_context
 from events.filters import MeetingFilter, MeetingQuery, chosen, empty_parameters
 from events.models import UPCOMING_ORDER, Country, Meeting
@@ -284,7 +285,13 @@ class MeetingListView(FilterView):
             (self.request.path, self.query.filter_key),
             lambda: render_to_string(
                 "includes/filter_form_fields.html",
-                form_context | filter_form_context(self.filterset, self.get_queryset()),
+                form_context
+                | filter_form_context(
+                    self.filterset,
+                    self.get_queryset(),
+                    index=lambda: held("facet-index", FacetIndex.read),
+                    period=self.query.period,
+                ),
             ),
         )
         return context
