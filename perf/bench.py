@@ -66,6 +66,11 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 WORKERS = 5  # as in every earlier run, so figures stay comparable
 CONNECTIONS = 16
 WRK_THREADS = 2
+# Through nginx and from the static copy, one wrk thread: nginx has one worker, so wrk and nginx each
+# have a core of the two; with two wrk threads three busy processes share them, and the static copy's
+# own p99 is several times its p50 from scheduling alone (docs/performance.md, "Where the stack's tail
+# comes from").
+STACK_WRK_THREADS = 1
 WRK_TIMEOUT_SECONDS = 10
 COLD_SAMPLES = 2  # paths asked for one by one before a cold run, to check they miss the page cache
 HOME_ROUNDS = 10  # the home page's cold run: this many first requests, each after new cache versions
@@ -199,12 +204,12 @@ def choose_targets(env, directory, cold_count):
 # --- Measuring ---------------------------------------------------------------------------------
 
 
-def run_wrk(server, wrk_path, url, headers, duration, paths=None, once=False):
+def run_wrk(server, wrk_path, url, headers, duration, paths=None, once=False, threads=WRK_THREADS):
     return harness.wrk(
         url,
         connections=CONNECTIONS,
         seconds=duration,
-        threads=WRK_THREADS,
+        threads=threads,
         timeout_seconds=WRK_TIMEOUT_SECONDS,
         headers=[f"{name}: {value}" for name, value in headers.items()],
         paths=paths,
@@ -413,16 +418,16 @@ def measure_stack(server, nginx, static, wrk_path, targets, duration):
             note = f"HTTP {status}" if status else "no answer"
             results[target.name] = (Result(note=note), Result(note="n/a"))
             continue
-        run_wrk(server, wrk_path, url, headers, 1)  # warm-up: nginx holds the copy
+        run_wrk(server, wrk_path, url, headers, 1, threads=STACK_WRK_THREADS)  # warm-up: nginx holds the copy
         settle(server)
         flags = []
         cache_status = (harness.fetch_whole(url, headers)[1] or {}).get("X-Cache-Status", "")
         if target.name != "baseline /healthz" and cache_status != "HIT":
             flags.append(f"nginx {cache_status or 'no status'}")
-        stack = Result.of(run_wrk(server, wrk_path, url, headers, duration), flags)
+        stack = Result.of(run_wrk(server, wrk_path, url, headers, duration, threads=STACK_WRK_THREADS), flags)
         settle(server)
         copy_url = static.base_url + static.paths[target.name]
-        saved = Result.of(run_wrk(server, wrk_path, copy_url, headers, duration))
+        saved = Result.of(run_wrk(server, wrk_path, copy_url, headers, duration, threads=STACK_WRK_THREADS))
         results[target.name] = (stack, saved)
         log(
             f"{target.name}: through nginx {stack.requests_per_second:.0f} req/s p50 {stack.p50_ms:.1f} ms, "
@@ -550,7 +555,8 @@ def stack_table(size, cache_name, stack_results):
         lines.append("| " + " | ".join(row) + " |")
     lines += [
         "",
-        "Stack: wrk over TLS to the shipped docs/nginx.conf (one worker) in front of the same gunicorn; "
+        f"Stack: wrk ({STACK_WRK_THREADS} thread, {CONNECTIONS} connections) over TLS to the shipped "
+        "docs/nginx.conf (one worker) in front of the same gunicorn; "
         "its micro-cache answers for SHARED_CACHE_SECONDS. Static: nginx serving the response saved once. "
         "The last column is the static copy's own p99/p50 in the same run: the tail wrk and the machine add.",
     ]
