@@ -608,6 +608,13 @@ class Meeting(EnglishColumnsMixin, models.Model):
             ),
             # The next scheduled publication (events.cache.version), without reading the table.
             models.Index(fields=["publish_at"], condition=Q(publish_at__isnull=False), name="meeting_scheduled_idx"),
+            # The calendar's meetings known only by their month (a bar over the whole month), few among
+            # many: without it the month grid read the whole table for them.
+            models.Index(
+                fields=["start_date", "end_date"],
+                condition=Q(date_precision=DatePrecision.MONTH),
+                name="meeting_month_only_dates_idx",
+            ),
         ]
 
     def __str__(self):
@@ -838,14 +845,15 @@ class Meeting(EnglishColumnsMixin, models.Model):
         costs a bounded number of queries however the links are drawn. Includes this meeting.
         Drafts neither appear nor carry the chain: a cluster must not reveal what is unpublished.
         """
-        published_ids = Meeting.objects.published().values("pk")
         back_to_back = BackToBack.objects.filter(kind=LinkKind.BACK_TO_BACK)
         seen = {self.pk}
         frontier = {self.pk}
         for _hop in range(max_hops):
+            # The far end's visibility joined row by row: "IN (every published meeting)" made
+            # PostgreSQL read the whole published set for a handful of links.
             edges = back_to_back.filter(
-                Q(from_meeting__in=frontier, to_meeting__in=published_ids)
-                | Q(to_meeting__in=frontier, from_meeting__in=published_ids)
+                (Q(from_meeting__in=frontier) & publicly_visible("to_meeting__"))
+                | (Q(to_meeting__in=frontier) & publicly_visible("from_meeting__"))
             ).values_list("from_meeting", "to_meeting")
             reached = {pk for edge in edges for pk in edge} - seen
             if not reached:
