@@ -68,8 +68,11 @@ def test_list_and_month_agenda_with_start_time_only_say_from(client, starts_at_h
     month = client.get("/calendar/2019/11/")
 
     assert texts(listed.content, "time", "meeting-dates") == ["14–15 November 2019, from 09:30 CET"]
-    # The agenda lists the meeting under each of its two days.
-    assert texts(month.content, "time", "meeting-dates") == ["14–15 November 2019, from 09:30 CET"] * 2
+    # The agenda lists the meeting under each of its two days, as the grid's bars: the start time, then
+    # the dates for a screen reader (the zone is on the meeting's page).
+    agenda = month.content.decode().split('id="agenda-heading"')[1]
+    assert texts(agenda, "span", "bar-time") == ["09:30"] * 2
+    assert texts(agenda, "span", "visually-hidden") == [", 14–15 November 2019"] * 2
 
 
 # --- Text that stays text -----------------------------------------------------
@@ -148,7 +151,9 @@ def test_pages_never_carry_pasted_control_characters(client, db, path, shown):
     assert response.status_code == 200
     assert NOT_PRINTABLE.findall(response.content.decode()) == []
     # Each pasted character reads as a space, as a browser collapses them.
-    assert shown in texts(response.content, "a") + texts(response.content, "h1")
+    assert shown in texts(response.content, "a") + texts(response.content, "h1") + texts(
+        response.content, "span", "bar-title"
+    )
 
 
 # --- Linked meetings say when they are cancelled or postponed ------------------
