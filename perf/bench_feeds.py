@@ -52,11 +52,19 @@ def run_child(environment, kind, size, timeout):
 
 def print_row(events, kind, result, baselines):
     if "seconds" not in result:
-        print(f"{events:>9,}  {kind:<12}{'—':>10}{'—':>10}{'—':>9}{'—':>10}{'—':>10}  {result['note']}")
+        dashes = "".join(f"{'—':>{width}}" for width in (10, 9, 10, 9, 10, 10, 11))
+        print(f"{events:>9,}  {kind:<12}{dashes}  {result['note']}")
         return
-    seconds = result["seconds"]
-    ratios = "".join(f"{baseline / seconds:>10.1f}" if baseline else f"{'—':>10}" for baseline in baselines)
-    print(f"{events:>9,}  {kind:<12}{seconds:>10.2f}{result['peak_mib']:>10.0f}{result['bytes'] / 1e6:>9.1f}{ratios}")
+    seconds, cpu = result["seconds"], result["cpu_seconds"]
+    wall_baselines, cpu_baselines = baselines
+    ratios = [baseline / seconds if baseline else None for baseline in wall_baselines]
+    ratios.append(cpu_baselines[1] / cpu if cpu_baselines[1] else None)
+    widths = (10, 10, 11)
+    ratios = "".join(
+        f"{ratio:>{width}.1f}" if ratio else f"{'—':>{width}}" for ratio, width in zip(ratios, widths, strict=True)
+    )
+    figures = f"{seconds:>10.2f}{cpu:>9.2f}{result['peak_mib']:>10.0f}{result['bytes'] / 1e6:>9.1f}"
+    print(f"{events:>9,}  {kind:<12}{figures}{ratios}")
 
 
 def main():
@@ -70,20 +78,29 @@ def main():
         help="also build the largest size the naive ways (minutes each, about 1 GB)",
     )
     parser.add_argument("--timeout", type=int, default=240, help="seconds allowed for one child process")
+    parser.add_argument(
+        "--database-url",
+        help="build from this database as it is (say, a PostgreSQL copy of make bench's 100,000 meetings) "
+        "instead of generating meetings into SQLite; CPU time then leaves the database server's work out",
+    )
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
     has_django_ical = importlib.util.find_spec("django_ical") is not None
 
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as directory:
-        environment = harness.production_environment(f"sqlite:///{Path(directory) / 'bench.sqlite3'}")
         started = time.perf_counter()
-        harness.manage(environment, "migrate", "--noinput")
-        count = math.ceil(sizes[-1] / FEED_SHARE)
-        harness.manage(environment, "generate_meetings", "--count", str(count), "--seed", str(args.seed))
-        print(f"Generated {count:,} synthetic meetings in {time.perf_counter() - started:.1f} s (SQLite).")
+        if args.database_url:
+            environment = harness.production_environment(args.database_url)
+            print(f"Meetings of {args.database_url.rpartition('/')[2]}, as they are.")
+        else:
+            environment = harness.production_environment(f"sqlite:///{Path(directory) / 'bench.sqlite3'}")
+            harness.manage(environment, "migrate", "--noinput")
+            count = math.ceil(sizes[-1] / FEED_SHARE)
+            harness.manage(environment, "generate_meetings", "--count", str(count), "--seed", str(args.seed))
+            print(f"Generated {count:,} synthetic meetings in {time.perf_counter() - started:.1f} s (SQLite).")
         print()
-        header = f"{'events':>9}  {'feed':<12}{'time (s)':>10}{'peak MiB':>10}{'MB body':>9}"
-        header += f"{'× dj-ical':>10}{'× ical':>10}"
+        header = f"{'events':>9}  {'feed':<12}{'time (s)':>10}{'CPU (s)':>9}{'peak MiB':>10}{'MB body':>9}"
+        header += f"{'× dj-ical':>10}{'× ical':>10}{'× ical CPU':>11}"
         print(header)
         print("-" * len(header))
         for size in sizes:
@@ -97,12 +114,17 @@ def main():
                     continue
                 results.update(run_child(environment, kind, size, args.timeout))
             events = results.get("events", size)
-            baselines = [results[kind].get("seconds") for kind in ("django-ical", "icalendar")]
+            baselines = [
+                [results[kind].get(measure) for kind in ("django-ical", "icalendar")]
+                for measure in ("seconds", "cpu_seconds")
+            ]
             for kind in ("ours-cold", "ours-warm", "icalendar", "django-ical"):
                 print_row(events, kind, results.get(kind, {"note": "not run"}), baselines)
             print()
         print("events: the feed's first meetings by date (at least the size asked for; more where dates tie).")
-        print("× dj-ical, × ical: django-ical's and naive icalendar's time divided by this way's, same meetings.")
+        print("× dj-ical, × ical: django-ical's and naive icalendar's time divided by this way's, same meetings;")
+        print("× ical CPU: the same with the CPU time of each build's process (SQLite: the database's work included),")
+        print("steadier than wall-clock time on a machine shared with other work.")
         print(f"Total {time.perf_counter() - started:.0f} s.")
 
 

@@ -31,8 +31,11 @@ from events.models import (
     MeetingFunder,
     MeetingOrganiser,
     Publication,
+    Topic,
+    Venue,
     publicly_visible,
 )
+from organisations.models import Organisation
 
 # A VEVENT is rebuilt when its key changes; old ones just expire.
 PIECE_TIMEOUT = 7 * 24 * 60 * 60
@@ -169,11 +172,28 @@ def cluster_ids(meeting):
 # --- Pieces -----------------------------------------------------------------
 
 
-def piece_key(row, current, now=None):
+def piece_key(row, current, now=None, over=None):
     # Whether the meeting is over is part of its key: its DESCRIPTION then says it took place.
-    over = "over" if dates.last_day_over(row.end_date, row.timezone or DEFAULT_TIMEZONE, now) else "ahead"
+    if over is None:
+        over = dates.last_day_over(row.end_date, row.timezone or DEFAULT_TIMEZONE, now)
     stamp = f"{row.updated_at.timestamp():.6f}"
-    return key("vevent", row.uid.hex, row.sequence, stamp, over, axis=PIECES, current=current)
+    return key("vevent", row.uid.hex, row.sequence, stamp, "over" if over else "ahead", axis=PIECES, current=current)
+
+
+class LastDaysOver(dict):
+    """dates.last_day_over(end_date, zone, now) of a feed's rows, asked once per end date and zone:
+    a feed's meetings share days, and each answer converts the time into the venue's zone."""
+
+    def __init__(self, now):
+        super().__init__()
+        self.now = now
+
+    def __missing__(self, day_and_zone):
+        self[day_and_zone] = over = dates.last_day_over(*day_and_zone, self.now)
+        return over
+
+    def of(self, row):
+        return self[row.end_date, row.timezone or DEFAULT_TIMEZONE]
 
 
 def published_links(prefix):
@@ -212,11 +232,83 @@ def meetings_for_pieces(pks):
 
 def related(meeting):
     """What the meeting's VEVENT shows beyond its own row, from meetings_for_pieces' prefetches."""
+    return ical.Related(meeting.feed_roles, meeting.feed_fundings, meeting.feed_topics, linked(meeting))
+
+
+def linked(meeting):
+    """(label, meeting) pairs of the published meetings linked to this one, in date order."""
     pairs = [(LinkKind(link.kind).label, link.to_meeting) for link in meeting.feed_links_from]
     pairs += [(link.reverse_label, link.from_meeting) for link in meeting.feed_links_to]
     # By the English title on a tie (the column every meeting has): the same order in every language.
-    linked = sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title_en or ""))
-    return ical.Related(meeting.feed_roles, meeting.feed_fundings, meeting.feed_topics, linked)
+    return sorted(pairs, key=lambda pair: (pair[1].start_date or datetime.date.max, pair[1].title_en or ""))
+
+
+class FeedRole(NamedTuple):
+    """What a VEVENT shows of a MeetingOrganiser row."""
+
+    organisation: Organisation
+    role: str
+
+
+class FeedFunding(NamedTuple):
+    """What a VEVENT shows of a MeetingFunder row, written as the model writes it."""
+
+    organisation: Organisation
+    instrument: str
+
+    __str__ = MeetingFunder.__str__
+
+
+# Columns a VEVENT never shows: the long description in every language above all.
+UNSHOWN_FIELDS = (
+    *(field.name for field in Meeting._meta.concrete_fields if field.name.startswith("description")),
+    "editor_notes",
+    "search_text",
+    "source_uid",
+    "external_url",
+    "working_languages",
+    "interpretation_into",
+)
+
+
+def sources_for_pieces(pks):
+    """(meeting, Related) of the meetings behind these rows, what build_pieces needs, in a fixed number of queries.
+
+    What meetings_for_pieces() reads, read for speed: the organisations, topics and venues a chunk
+    shows are read once each and shared by its meetings, and the link rows come as plain tuples, so
+    that a model instance is made per meeting rather than ten (making them was most of the read).
+    The order of each meeting's organisers, funders and topics is the prefetches' (the models' orderings).
+    """
+    meetings = list(
+        Meeting.objects.filter(pk__in=pks)
+        .annotate(calendar_start=calendar_date("start_date"), calendar_end=calendar_date("end_date"))
+        .defer(*UNSHOWN_FIELDS)
+        .prefetch_related(published_links("links_from"), published_links("links_to"))
+    )
+    venues = Venue.objects.select_related("country").in_bulk({meeting.venue_id for meeting in meetings} - {None})
+    roles = MeetingOrganiser.objects.filter(meeting__in=pks).values_list("meeting_id", "organisation_id", "role")
+    fundings = MeetingFunder.objects.filter(meeting__in=pks).values_list("meeting_id", "organisation_id", "instrument")
+    roles, fundings = list(roles), list(fundings)
+    organisations = Organisation.objects.in_bulk({row[1] for row in roles} | {row[1] for row in fundings})
+    topic_links = list(Meeting.topics.through.objects.filter(meeting__in=pks).values_list("meeting_id", "topic_id"))
+    topics = list(Topic.objects.filter(pk__in={topic_id for _meeting, topic_id in topic_links}))
+    rank = {topic.pk: (position, topic) for position, topic in enumerate(topics)}
+
+    by_meeting = {meeting.pk: ([], [], []) for meeting in meetings}
+    for meeting_id, organisation_id, role in roles:
+        by_meeting[meeting_id][0].append(FeedRole(organisations[organisation_id], role))
+    for meeting_id, organisation_id, instrument in fundings:
+        by_meeting[meeting_id][1].append(FeedFunding(organisations[organisation_id], instrument))
+    for meeting_id, topic_id in topic_links:
+        by_meeting[meeting_id][2].append(rank[topic_id])
+    sources = []
+    for meeting in meetings:
+        if meeting.venue_id is not None:
+            meeting.venue = venues[meeting.venue_id]
+        meeting_roles, meeting_fundings, meeting_topics = by_meeting[meeting.pk]
+        meeting_topics = [topic for _position, topic in sorted(meeting_topics, key=lambda pair: pair[0])]
+        sources.append((meeting, ical.Related(meeting_roles, meeting_fundings, meeting_topics, linked(meeting))))
+    return sources
 
 
 def build_pieces(pks, current):
@@ -224,8 +316,8 @@ def build_pieces(pks, current):
     # their DTSTAMP and LAST-MODIFIED are at least that change's time, so clients take the new text.
     revised_at = current.pieces_changed_at
     return {
-        meeting.pk: ical.event_piece(meeting, related(meeting), revised_at=revised_at)
-        for meeting in meetings_for_pieces(pks)
+        meeting.pk: ical.event_piece(meeting, meeting_related, revised_at=revised_at)
+        for meeting, meeting_related in sources_for_pieces(pks)
     }
 
 
@@ -233,9 +325,10 @@ def event_pieces(rows, current=None):
     """Each row's VEVENT in order: from the cache, or built (and cached) a chunk at a time."""
     current = current or version.current()
     now = timezone.now()
+    over = LastDaysOver(now)
     rows = iter(rows)
     while chunk := list(islice(rows, CHUNK_SIZE)):
-        keys = {row.pk: piece_key(row, current, now) for row in chunk}
+        keys = {row.pk: piece_key(row, current, now, over.of(row)) for row in chunk}
         pieces = cache.get_many(keys.values())
         missing = [row.pk for row in chunk if keys[row.pk] not in pieces]
         if missing:

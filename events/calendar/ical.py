@@ -8,11 +8,13 @@ builds one piece at a time.
 
 import datetime
 import functools
+import re
 from typing import NamedTuple
 
 from django.conf import settings
-from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vDuration
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, gettext
+from icalendar import Calendar, Event, vDatetime, vDuration
 
 from events import dates
 from events.calendar import vtimezone
@@ -39,6 +41,17 @@ ICAL_CLASS = {
     Access.INVITATION: "PRIVATE",
     Access.CLOSED: "PRIVATE",
 }
+
+
+@functools.lru_cache(maxsize=1024)
+def translated(language, message):
+    return gettext(message)
+
+
+def _(message):
+    """gettext, remembered per language: a feed asks for the same few messages for every meeting,
+    and Django's gettext looks the active translation up on each call (a large part of a VEVENT)."""
+    return translated(get_language(), message)
 
 
 def absolute_url(path):
@@ -240,11 +253,44 @@ class Related(NamedTuple):
 
 
 def organiser_with_role(role):
+    return organiser_in_words(get_language(), role.organisation.short_name, role.role)
+
+
+@functools.lru_cache(maxsize=4096)
+def organiser_in_words(language, short_name, role):
     # Translators: an organiser in a calendar entry's description, e.g. "RCC (Host)".
-    return _("%(organisation)s (%(role)s)") % {
-        "organisation": role.organisation.short_name,
-        "role": OrganiserRole(role.role).label,
-    }
+    return _("%(organisation)s (%(role)s)") % {"organisation": short_name, "role": OrganiserRole(role).label}
+
+
+# What meeting.status_today() says, per language, status and whether the last day is over: the
+# model translates every choice of the field on each call, a large part of a VEVENT's time.
+STATUS_TODAY = {}
+
+
+def status_today(meeting):
+    ahead = meeting.end_date is None or not dates.last_day_over(meeting.end_date, meeting.timezone_name)
+    memo = (get_language(), meeting.status, ahead)
+    if memo not in STATUS_TODAY:
+        STATUS_TODAY[memo] = str(meeting.status_today())
+    return STATUS_TODAY[memo]
+
+
+# A slug the URL pattern takes and reverse() writes unchanged (it quotes nothing in it).
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_MARK = "slug-mark"
+
+
+@functools.lru_cache(maxsize=64)
+def detail_path_template(language, script_prefix, urlconf):
+    return reverse("events:detail", kwargs={"slug": SLUG_MARK})
+
+
+def meeting_path(meeting):
+    """meeting.get_absolute_url(), without resolving the URL pattern for every meeting of a feed."""
+    if not PLAIN_SLUG.fullmatch(meeting.slug):
+        return meeting.get_absolute_url()
+    template = detail_path_template(get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return template.replace(SLUG_MARK, meeting.slug, 1)
 
 
 def description(meeting, related, page_url=None):
@@ -256,7 +302,7 @@ def description(meeting, related, page_url=None):
     lines.append(when(meeting))
     # As the meeting's page reads it today: "Took place" once its last day is over, never a bare "Confirmed".
     # The VEVENT's cache key carries whether it is over (events.calendar.assembly.piece_key).
-    status = meeting.status_today()
+    status = status_today(meeting)
     if meeting.status_note:
         # Translators: a line of a calendar entry's description: the status ("Postponed") and the editor's note on it.
         lines.append(_("%(status)s: %(note)s") % {"status": status, "note": meeting.status_note})
@@ -326,36 +372,122 @@ def new_event(meeting, related, revised_at=None):
 
 
 def event_piece(meeting, related, revised_at=None):
-    """One meeting's serialized VEVENT, ready to be cached and joined into feeds."""
-    return serialized(new_event(meeting, related, revised_at))
+    """One meeting's serialized VEVENT, ready to be cached and joined into feeds.
+
+    Byte for byte new_event(...).to_ical() (tests/test_ical_bytes.py holds them equal on generated
+    meetings), written as content lines directly: building icalendar's property objects and
+    serializing them was most of the time of a feed built from an empty cache (docs/performance.md).
+    The lines are in icalendar's order (Event.canonical_order, then the others by name).
+    """
+    page_url = absolute_url(meeting_path(meeting))
+    revised = max(meeting.updated_at, revised_at) if revised_at else meeting.updated_at
+    lines = [b"BEGIN:VEVENT", folded("SUMMARY:" + escaped(summary(meeting)))]
+    timed = has_times(meeting)
+    if timed:
+        start, end = timed_span(meeting)
+        lines.append(folded("DTSTART" + datetime_value(unambiguous(start))))
+        lines.append(folded("DTEND" + datetime_value(unambiguous(end))))
+    else:
+        first_day, day_after = all_day_dates(meeting)
+        lines.append(b"DTSTART;VALUE=DATE:" + date_value(first_day))
+        lines.append(b"DTEND;VALUE=DATE:" + date_value(day_after))
+    stamp = utc_value(revised)
+    lines.append(b"DTSTAMP:" + stamp)
+    lines.append(folded("UID:" + escaped(str(meeting.uid))))
+    lines.append(b"SEQUENCE:%d" % meeting.sequence)
+    topics = [calendar_text(topic.name) for topic in related.topics]
+    if topics:
+        lines.append(folded("CATEGORIES:" + ",".join(map(escaped, topics))))
+    lines.append(b"CLASS:" + ICAL_CLASS[meeting.access].encode())
+    lines.append(b"CREATED:" + utc_value(meeting.created_at))
+    lines.append(folded("DESCRIPTION:" + escaped(description(meeting, related, page_url))))
+    venue = meeting.public_venue
+    if venue is not None and venue.has_coordinates:
+        lines.append(f"GEO:{float(venue.latitude)};{float(venue.longitude)}".encode())
+    lines.append(b"LAST-MODIFIED:" + stamp)
+    place = calendar_text(location(meeting))
+    if place:
+        lines.append(folded("LOCATION:" + escaped(place)))
+    lines.append(b"STATUS:" + ical_status(meeting).encode())
+    if not timed:
+        lines.append(b"TRANSP:TRANSPARENT")
+    lines.append(folded("URL:" + page_url))
+    lines.append(b"END:VEVENT\r\n")
+    return b"\r\n".join(lines)
 
 
-# icalendar folds lines at 75 octets with a loop over every character (7.x); for ASCII lines the
-# same folds are two slices. Folding was a large part of building a VEVENT (docs/performance.md).
-FOLD_OCTETS = 74  # icalendar's: a line of 75 or more is cut after 74 (the fold's space starts the next)
-FOLD = "\r\n "
+def escaped(text):
+    """TEXT as icalendar 7 escapes it (icalendar.parser.string._escape_char), in the same order:
+    a written "\\N" is a line break, every line ending is "\\n"."""
+    return (
+        text.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
-def serialized(component):
-    """component.to_ical(), byte for byte (a test holds them equal), folding ASCII lines faster."""
-    return b"\r\n".join(folded(line) for line in component.content_lines() if line) + b"\r\n"
+def date_value(day):
+    return b"%04d%02d%02d" % (day.year, day.month, day.day)
+
+
+def utc_value(moment):
+    """A DATE-TIME in UTC, as icalendar writes DTSTAMP, CREATED and LAST-MODIFIED (seconds, "Z")."""
+    moment = moment.astimezone(datetime.UTC)
+    return b"%04d%02d%02dT%02d%02d%02dZ" % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+
+
+def datetime_value(moment):
+    """What follows the property name for an aware DATE-TIME: ";TZID=…:" and local time, or ":" and UTC."""
+    tzid = tzid_parameter(moment.tzinfo)
+    local = f"{moment.year:04}{moment.month:02}{moment.day:02}T{moment.hour:02}{moment.minute:02}{moment.second:02}"
+    return f";{tzid}:{local}" if tzid else f":{local}Z"
+
+
+@functools.lru_cache(maxsize=256)
+def tzid_parameter(zone):
+    """The TZID parameter icalendar writes for this zone ("TZID=Europe/Belgrade"), or "" for UTC.
+
+    Asked of icalendar once per zone: it names a zone by its key or an equivalent one, and writes
+    UTC (and zones equivalent to it) as "Z" with no parameter.
+    """
+    value = vDatetime(datetime.datetime(2000, 1, 1, tzinfo=zone))
+    return value.params.to_ical().decode() if value.params else ""
+
+
+# icalendar folds a content line of more than 74 octets after its 74th octet, never inside a UTF-8
+# character and never right after a "\" or "^" (so an escape stays with what it escapes, icalendar
+# issue #1501); each further line is a space and at most 74 octets more.
+FOLD_OCTETS = 74
+FOLD = b"\r\n "
 
 
 def folded(line):
-    if not line.isascii():
-        return line.to_ical()
-    if len(line) <= FOLD_OCTETS:
-        return line.encode()
+    """A content line as icalendar's Contentline.to_ical() writes it: UTF-8, folded."""
+    data = line.encode()
+    if len(data) <= FOLD_OCTETS:
+        return data
     parts, start = [], 0
-    while len(line) - start > FOLD_OCTETS:
+    while len(data) - start > FOLD_OCTETS:
         end = start + FOLD_OCTETS
-        if line[end - 1] in "\\^":
-            # Never cut an escape (\, or ^ in a parameter) from what it escapes (icalendar issue #1501).
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: the cut goes before its character
             end -= 1
-        parts.append(line[start:end])
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        parts.append(data[start:end])
         start = end
-    parts.append(line[start:])
-    return FOLD.join(parts).encode()
+    parts.append(data[start:])
+    return FOLD.join(parts)
 
 
 def calendar_name(labels):
