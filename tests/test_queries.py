@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from events.cache import version
+from events.cache import fragments, version
+from events.cache.fragments import held
 from events.cache.version import DATA, PIECES
+from events.facets import FacetIndex
 from events.models import LinkKind
 from tests.support.factories import (
     BackToBackFactory,
@@ -33,8 +35,8 @@ QUERIES = {
     # + validating the topic and country slugs, the meetings the search keeps
     "/meetings/?topic=topic-a&country=XK&q=meeting": (23, 22),
     # counts (all, upcoming), keys, designated countries, the facet index (11), entries, the year's month
-    # counts and nearest years with meetings (the year only), the map (2)
-    "/meetings/2030/": (20, 20),
+    # counts, its nearest earlier and later days with meetings (the year only), the map (2)
+    "/meetings/2030/": (22, 22),
     "/meetings/2030/5/": (19, 19),
     # the dated meetings' layout columns, the rows of those shown, month-only, designated countries (the grid
     # and its phone view draw bars, not list entries; with month-only meetings, their entries' 2 more)
@@ -113,3 +115,21 @@ def test_home_reads_its_entries_once_however_many_months_it_shows(client, db, dj
         response = client.get("/")
 
     assert response.content.decode().count('class="meeting-link"') == 12
+
+
+def test_a_process_without_the_facet_index_takes_the_one_another_process_built(db, django_assert_num_queries):
+    make_meetings(5)
+    version.publish({DATA, PIECES})
+    built = held("facet-index", FacetIndex.read)
+    fragments._held.clear()  # another worker: the index is only in the shared cache
+
+    with django_assert_num_queries(0):
+        taken = held("facet-index", FacetIndex.read)
+
+    assert (taken.masks, taken.position) == (built.masks, built.position)
+    assert taken is not built
+    # After an edit (a new version) the first process to need it reads it again: the 11 queries of
+    # the pages above (the published meetings, 5 link tables, 5 filter choice lists).
+    version.publish({DATA, PIECES})
+    with django_assert_num_queries(11):
+        held("facet-index", FacetIndex.read)

@@ -86,12 +86,21 @@ _held = {}
 
 
 def held(kind, build):
-    """build() once per data version in this process, kept as the object itself: for what is too
-    large to unpickle on every request (the facet index, about a megabyte at 100,000 meetings).
+    """build() once per data version, kept in each process as the object itself: for what is too
+    large to unpickle on every request (the facet index, a few megabytes at 100,000 meetings).
+
+    A process that lacks the newest version's value takes it from the shared cache, where the first
+    process to build it put it: one build per version for the whole site, where each worker of each
+    app server built it again (seconds at 100,000 meetings) on its first list after every edit.
     Only the newest version's value is kept; the key carries the cache's prefix, so test runs and
     sites sharing a process never see each other's."""
-    held_key = cache.make_key(key(kind, language=False))
+    shared_key = key(kind, language=False)
+    held_key = cache.make_key(shared_key)
     found = _held.get(kind)
     if found is None or found[0] != held_key:
-        found = _held[kind] = (held_key, build())
+        value = cache.get(shared_key)
+        if value is None:
+            value = build()
+            cache.set(shared_key, value, FRAGMENT_TIMEOUT)
+        found = _held[kind] = (held_key, value)
     return found[1]

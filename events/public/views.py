@@ -316,7 +316,8 @@ class ArchiveMonth:
 
 def year_summary(year):
     """A year archive's month counts, and the nearest earlier and later years that have published
-    meetings (None where there is none, or outside the archive's range): one query, cached per
+    meetings (None where there is none, or outside the archive's range): three queries, each on an
+    index (one over the whole table read every published meeting for a year's counts), cached per
     data version (a scheduled publication moves it too)."""
     summary_key = key("year-summary", year, language=False)
     summary = cache.get(summary_key)
@@ -327,12 +328,10 @@ def year_summary(year):
             for number in range(1, 13)
             for start, end in [month_bounds(year, number)]
         }
-        found = Meeting.objects.published().aggregate(
-            before=Max("end_date", filter=Q(end_date__lt=first_day)),
-            after=Min("start_date", filter=Q(start_date__gt=last_day)),
-            **months,
-        )
-        before, after = found["before"], found["after"]
+        published = Meeting.objects.published()
+        found = published.overlapping(first_day, last_day).aggregate(**months)
+        before = published.filter(end_date__lt=first_day).aggregate(day=Max("end_date"))["day"]
+        after = published.filter(start_date__gt=last_day).aggregate(day=Min("start_date"))["day"]
         summary = {
             "months": [found[f"month_{number}"] for number in range(1, 13)],
             "previous_year": before.year if before and before.year >= FIRST_YEAR else None,
