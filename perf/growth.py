@@ -3,7 +3,8 @@
 
 For each size (10,000, 100,000 and 1,000,000 generated meetings, one PostgreSQL database each:
 meetings_bench_<N>, the ones `make bench` uses, generated once and reused) it starts gunicorn
-as perf/bench.py does (5 sync workers, the local-memory cache, new cache versions first) and
+as perf/bench.py does (5 sync workers, the local-memory cache or with --cache Redis the shared one,
+new cache versions first) and
 measures with bench.py's own functions:
 
 - /healthz (the baseline of that size's ratios) and the feed answered 304, warm;
@@ -42,7 +43,7 @@ from pathlib import Path
 import bench
 import harness
 
-CACHE = "local memory"
+CACHES = ("local memory", "Redis")  # --cache: each worker's own memory, or the shared Redis (BENCH_REDIS_URL)
 GROWTH_LIMIT = 2.0  # issue 15: no page's cold time grows more than 2× from 100,000 to 1,000,000 meetings
 GROWTH_FROM, GROWTH_TO = 100_000, 1_000_000
 # Measured warm: the baseline of each size's ratios, and the feed poll (a 304 is never cold).
@@ -192,7 +193,7 @@ def measure_size(env, size, directory, port, wrk_path, args):
     log(f"{size:,} meetings: listing cold paths ({args.cold_paths:,} at most per URL)")
     targets = {target.name: target for target in bench.choose_targets(env, directory, args.cold_paths)}
     harness.site_data(env, "new-versions")
-    log(f"{size:,} meetings: gunicorn on 127.0.0.1:{port}, {bench.WORKERS} workers, {CACHE} cache")
+    log(f"{size:,} meetings: gunicorn on 127.0.0.1:{port}, {bench.WORKERS} workers, {args.cache} cache")
     with harness.Gunicorn(env, port, workers=bench.WORKERS, max_requests=0, log_level="warning") as server:
         warm = [targets[name] for name in WARM_URLS]
         cold = [targets[name] for name in COLD_URLS]
@@ -297,6 +298,12 @@ def main():
     parser.add_argument(
         "--home-rounds", type=int, default=HOME_ROUNDS, help="first requests after new versions, for the home page"
     )
+    parser.add_argument(
+        "--cache",
+        choices=CACHES,
+        default="local memory",
+        help="each worker's local memory (as make bench's first configuration), or the shared Redis (BENCH_REDIS_URL)",
+    )
     parser.add_argument("--json", help="also write every figure as JSON to this file (bench.json_records)")
     parser.add_argument("--output", help="also write the tables (Markdown) to this file")
     parser.add_argument(
@@ -326,11 +333,13 @@ def main():
                 time_generation(size_url, size)
             if args.prepare_only:
                 continue
+            if args.cache == "Redis":
+                env = bench.environment(size_url, os.environ.get("BENCH_REDIS_URL", bench.DEFAULT_REDIS_URL))
             size_directory = Path(directory) / str(size)
             size_directory.mkdir()
             by_size[size] = measure_size(env, size, size_directory, port, wrk_path, args)
             facts[size] = (recorded_generation(size_url), harness.site_data(env, "disk"))
-            records += bench.json_records(size, CACHE, by_size[size], {})
+            records += bench.json_records(size, args.cache, by_size[size], {})
             if args.json:
                 bench.write_json(args.json, records)  # after each size: a run cut short keeps what it measured
 
@@ -340,7 +349,7 @@ def main():
     report = "\n\n".join(
         [
             f"Growth {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {os.uname().nodename} "
-            f"({os.cpu_count()} cores): gunicorn, {bench.WORKERS} sync workers, {CACHE} cache, wrk "
+            f"({os.cpu_count()} cores): gunicorn, {bench.WORKERS} sync workers, {args.cache} cache, wrk "
             f"{bench.WRK_THREADS} threads {bench.CONNECTIONS} connections, at most {args.duration} s per run. "
             f"Load average at start {load_at_start}, at end {', '.join(f'{load:.1f}' for load in os.getloadavg())}.",
             "Cold figures, but /healthz and the feed 304 warm; ratio = req/s ÷ /healthz of the same size "
