@@ -423,8 +423,9 @@ def test_an_empty_year_between_the_data_links_to_its_neighbours_with_meetings(cl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_year_summary_is_one_query_cached_until_the_data_changes(years, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_year_summary_is_three_queries_cached_until_the_data_changes(years, django_assert_num_queries):
+    # The year's month counts, the last day before it and the first day after it with meetings.
+    with django_assert_num_queries(3):
         first = year_summary(2019)
     with django_assert_num_queries(0):
         assert year_summary(2019) == first
