@@ -138,11 +138,9 @@ def replica_has_replayed(position):
     replica = connections[REPLICA]
     try:
         replica.ensure_connection()
-        # A replay position seen on this very connection only grows (a new connection may be to
-        # another standby behind a balancer): no query while the version stays behind it.
-        seen = getattr(replica, "replayed_position", None)
-        if seen is not None and seen[0] is replica.connection and seen[1] >= position:
-            return True
+        # Asked on every request that reads, never remembered: the answer is also the check that the
+        # connection still works (a persistent one outlives a replica that went down, and a read
+        # failing after the choice would be a 503, not the primary's answer).
         with replica.cursor() as cursor:
             cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
             replayed = as_number(cursor.fetchone()[0])
@@ -152,7 +150,6 @@ def replica_has_replayed(position):
         return False
     if replayed is None:
         return False  # not a standby (promoted, or the URL names a primary): it may be anywhere
-    replica.replayed_position = (replica.connection, replayed)
     return replayed >= position
 
 

@@ -105,7 +105,10 @@ def _read(entry=_UNREAD):
             # (nothing can have been edited since); the views themselves answer 503.
             return _last_known
         # add(), not set(): a writer's newer copy wins over a reader's that was read before it.
-        cache.add(CACHE_KEY, entry, timeout=settings.VERSION_CACHE_SECONDS)
+        # A copy read inside a transaction lacks the WAL position a replica must have replayed
+        # (routers.RequestReads): shared, it would send every reader to the primary until it expired.
+        if (len(entry) > 3 and entry[3] is not None) or not routers.configured():
+            cache.add(CACHE_KEY, entry, timeout=settings.VERSION_CACHE_SECONDS)
     version = _last_known = Version(*entry)
     if version.next_publish is not None and time.time() >= version.next_publish:
         # A scheduled publication came due: the public now sees more, with no write to say so.
@@ -130,7 +133,12 @@ def publish(axes):
     )
     _write(version)
     version = version._replace(lsn=routers.primary_lsn())
-    cache.set(CACHE_KEY, tuple(version), timeout=settings.VERSION_CACHE_SECONDS)
+    if version.lsn is None and routers.configured():
+        # Inside a transaction the WAL position is not yet past this write: the next reader takes
+        # the row and the position with it (a copy without one sends every reader to the primary).
+        cache.delete(CACHE_KEY)
+    else:
+        cache.set(CACHE_KEY, tuple(version), timeout=settings.VERSION_CACHE_SECONDS)
     holder = _pinned.get()
     if holder is not None:
         holder[0] = version
