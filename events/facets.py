@@ -14,6 +14,7 @@ import datetime
 import operator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -196,6 +197,9 @@ class FacetIndex:
         # Their names are read in the language active when shown (modeltranslation).
         self.options = options or {}
 
+    # Whether this index counts: False for the stand-in read() gives past FACET_COUNTS_MAX_MEETINGS.
+    counts = True
+
     @classmethod
     def read(cls):
         published = Meeting.objects.published()
@@ -209,6 +213,8 @@ class FacetIndex:
             "working_languages",
             "interpretation_into",
         )
+        if len(meetings) > settings.FACET_COUNTS_MAX_MEETINGS:
+            return Uncounted()
         links = {name: rows(table.objects.all(), "meeting", column) for name, (table, column) in LINK_TABLES.items()}
         # Where a meeting is held or who takes part: both mark the country (MeetingQuerySet.in_countries).
         links["country"] = rows(Meeting.countries.through.objects.all(), "meeting", "country")
@@ -279,6 +285,12 @@ class FacetIndex:
         return (mask & self.masks.get(name, {}).get(value, 0)).bit_count()
 
 
+class Uncounted:
+    """The facet index's stand-in past FACET_COUNTS_MAX_MEETINGS: the form shows its options without counts."""
+
+    counts = False
+
+
 def facets(filterset, meetings, *, index=None, period=None):
     """The form's checkbox filters as Facets, in the form's order, counted on ``meetings`` (the list's
     queryset before filtering: the published meetings, or those of an archive's ``period``).
@@ -288,6 +300,8 @@ def facets(filterset, meetings, *, index=None, period=None):
     counted = not filterset.is_bound or filterset.is_valid()
     if index is not None and counted:
         index = index()
+        counted = index.counts
+    if index is not None and counted:
         base = index.period(period)
         active = index.active(filterset)
     else:

@@ -294,6 +294,10 @@ CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
 # on how late an edit may show where the cache missed the change (a stalled Redis, another
 # process's local memory). Production with Redis sees every edit on the next request.
 VERSION_CACHE_SECONDS = float(os.environ.get("VERSION_CACHE_SECONDS", "2"))
+# The filter form counts meetings per option (events.facets.FacetIndex) up to this many published
+# meetings; past it the options are shown without counts: the index is built once per data version,
+# and at 1,000,000 meetings that took longer than a request may (docs/performance.md).
+FACET_COUNTS_MAX_MEETINGS = int(os.environ.get("FACET_COUNTS_MAX_MEETINGS", "300000"))
 # How long a shared cache in front (the shipped nginx micro-cache, a CDN) may keep a public page
 # or feed: the app says it in s-maxage (events/cache/headers.py). The bound on how late an edit
 # shows through nginx is this plus VERSION_CACHE_SECONDS (docs/architecture.md).
