@@ -86,7 +86,7 @@ bench: install
 	$(PY) perf/bench.py $(BENCH_ARGS)
 
 ## bench-growth: the cold pages and the feed 304 at 10,000, 100,000 and 1,000,000 meetings (each database
-## generated once, about 22 minutes for the largest on 2 busy cores, then reused), how each grows, and each database's size
-## on disk (perf/growth.py); GROWTH_ARGS="--json growth.json" to also write every figure as JSON
+## generated once, 22 to 47 minutes for the largest on 2 busy cores, then reused), how each grows, and each database's size
+## on disk (perf/growth.py); GROWTH_ARGS="--json growth.json" to also write every figure as JSON, "--cache Redis" for the shared cache
 bench-growth: install
 	$(PY) perf/growth.py $(GROWTH_ARGS)
