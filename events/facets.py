@@ -2,10 +2,11 @@
 
 The standard faceting rule: an option's count applies every other active filter, not its own
 filter's other choices (choices within one filter mean "either"), so ticking a second topic
-never shows a count that ticking it cannot reach. One query per filter whatever the data: the
-choices of a related filter are read with their counts (a correlated COUNT per choice, the same
-query that read the choices before), status in one grouped COUNT, languages in one query of
-conditional counts. The form is rendered once per filter, language and data version
+never shows a count that ticking it cannot reach. The list pages count from the FacetIndex
+(bitsets of every published meeting, read once per data version for the whole site); without an
+index, one query per filter: a correlated COUNT per choice of a related filter, status in one
+grouped COUNT, languages in one query of conditional counts. Past FACET_COUNTS_MAX_MEETINGS
+nothing is counted. The form is rendered once per filter, language and data version
 (events.cache.fragments.rendered_once), so any publication or edit gives new counts.
 """
 
