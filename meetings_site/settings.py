@@ -511,7 +511,8 @@ TIME_ZONE = "Europe/Belgrade"
 # --- Static files -----------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes; a deploy may point nginx at it, and each test deployment has its own.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static", *IDENTITY_STATIC_DIRS]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

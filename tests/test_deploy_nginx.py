@@ -45,6 +45,7 @@ def deployment():
         TRUSTED_PROXIES="127.0.0.1",
         ALLOWED_HOSTS=f"{SERVER_NAME},127.0.0.1",
         SITE_URL=f"https://{SERVER_NAME}",
+        STATIC_ROOT=data / "static",
     )
     harness.manage(environment, "migrate", "--noinput")
     harness.manage(environment, "loadseed")

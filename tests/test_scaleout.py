@@ -74,7 +74,7 @@ def database_url():
 
 
 @pytest.fixture
-def two_servers(shared_redis_cache):
+def two_servers(shared_redis_cache, tmp_path):
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -85,6 +85,7 @@ def two_servers(shared_redis_cache):
         "CONN_MAX_AGE": "0",  # no connection outlives a request: the test database is dropped afterwards
         "REDIS_URL": REDIS_URL,
         "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": str(tmp_path / "static"),  # other deployments of the run collect in parallel
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity=0"], cwd=ROOT, env=env, check=True
