@@ -28,6 +28,12 @@ LIGHTHOUSE_CHROMIUM_ARGS = ["--headless=new", "--no-sandbox"]
 # is, up to ATTEMPTS times. Only that: a score below the bar is never retried.
 TRACE_ERRORS = ("NO_NAVSTART", "NO_FCP", "NO_TRACING_STARTED")
 ATTEMPTS = 3
+# The mobile preset slows the CPU 4x, which Lighthouse's docs/throttling.md sizes for a high-end desktop (benchmark
+# index 1500-2000) to emulate a mid-tier phone. On a slower or busier host (CI's two shared cores reach 600) the same
+# 4x emulates a far slower phone than the preset means; the docs' remedy is to scale the multiplier to the host's
+# benchmark index, which is what calibrated_slowdown does, never above Lighthouse's 4x nor below 1x.
+DEFAULT_SLOWDOWN = 4
+CALIBRATED_BENCHMARK_INDEX = 1500
 
 
 def lighthouse_command():
@@ -47,7 +53,26 @@ def lighthouse_command():
     return [node, str(LIGHTHOUSE)]
 
 
+def calibrated_slowdown(benchmark_index):
+    """The mobile CPU multiplier that emulates, on a host of this benchmark index, the phone 4x emulates on a
+    high-end desktop."""
+    scaled = DEFAULT_SLOWDOWN * benchmark_index / CALIBRATED_BENCHMARK_INDEX
+    return round(min(DEFAULT_SLOWDOWN, max(1.0, scaled)), 2)
+
+
 def run_lighthouse(url, preset, report):
+    """Lighthouse's JSON report of url with every category of the bars. On mobile, when the first run finds the
+    host slower than the 4x multiplier assumes, the page is measured again with the multiplier calibrated to the
+    host, and that second report is the one judged, whatever the first one scored."""
+    result = lighthouse_report(url, preset, report)
+    if preset == "mobile":
+        slowdown = calibrated_slowdown(result["environment"]["benchmarkIndex"])
+        if slowdown < DEFAULT_SLOWDOWN:
+            result = lighthouse_report(url, preset, report, cpu_slowdown=slowdown)
+    return result
+
+
+def lighthouse_report(url, preset, report, *, cpu_slowdown=None):
     """Lighthouse's JSON report of url with every category of the bars, in one run."""
     report.parent.mkdir(parents=True, exist_ok=True)
     command = [
@@ -63,6 +88,8 @@ def run_lighthouse(url, preset, report):
     ]
     if preset == "desktop":
         command.append("--preset=desktop")
+    if cpu_slowdown is not None:
+        command.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown}")
     environment = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
     for _attempt in range(ATTEMPTS):
         completed = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=180)
@@ -99,7 +126,12 @@ def test_page_scores_at_least_95_in_every_lighthouse_category(
     assert result.get("runtimeError") is None, result["runtimeError"]
     assert result["finalDisplayedUrl"] == f"{quality_server}{path}"
     scores = scores_of(result)
-    record_property("lighthouse", f"{name} ({preset}) {path}: {' / '.join(str(scores[c]) for c in CATEGORIES)}")
+    slowdown = result["configSettings"]["throttling"]["cpuSlowdownMultiplier"]
+    record_property(
+        "lighthouse",
+        f"{name} ({preset}) {path}: {' / '.join(str(scores[c]) for c in CATEGORIES)}"
+        f" (CPU {slowdown}x, benchmark index {result['environment']['benchmarkIndex']:.0f})",
+    )
     below = {category: failing_audits(result, category) for category, score in scores.items() if score < PASS}
     assert below == {}, f"{name} ({preset}) {scores}"
 
@@ -125,3 +157,11 @@ def test_failing_audits_name_what_costs_points():
     }
 
     assert failing_audits(result, "seo") == ["meta-description (0.00): Document does not have a meta description"]
+
+
+@pytest.mark.parametrize(
+    ("benchmark_index", "slowdown"),
+    [(2000, 4), (1500, 4), (1200, 3.2), (600, 1.6), (300, 1.0)],
+)
+def test_the_mobile_cpu_slowdown_is_scaled_to_the_host_as_lighthouse_documents(benchmark_index, slowdown):
+    assert calibrated_slowdown(benchmark_index) == slowdown
