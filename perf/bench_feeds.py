@@ -19,7 +19,8 @@ Each measurement runs in a fresh child process. Time is wall-clock for reading t
 meetings and producing the whole body (ours is consumed chunk by chunk, as the web
 server writes a streamed feed). Peak memory is the child's peak resident set above
 what it held before the build (Linux VmHWM, reset through /proc/self/clear_refs), so
-it counts everything: ORM objects, the body, and the local-memory cache's pieces.
+it counts everything: ORM objects, the body, and the local-memory cache's pieces
+(--redis-url keeps the cache in Redis, as production does, out of the process).
 """
 
 import argparse
@@ -79,6 +80,11 @@ def main():
     )
     parser.add_argument("--timeout", type=int, default=240, help="seconds allowed for one child process")
     parser.add_argument(
+        "--redis-url",
+        help="cache in this Redis (a database of its own: each build clears it), as production does, "
+        "instead of each child's local memory, which then holds every VEVENT of the build in its peak",
+    )
+    parser.add_argument(
         "--database-url",
         help="build from this database as it is (say, a PostgreSQL copy of make bench's 100,000 meetings) "
         "instead of generating meetings into SQLite; CPU time then leaves the database server's work out",
@@ -90,10 +96,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as directory:
         started = time.perf_counter()
         if args.database_url:
-            environment = harness.production_environment(args.database_url)
+            environment = harness.production_environment(args.database_url, redis_url=args.redis_url)
             print(f"Meetings of {args.database_url.rpartition('/')[2]}, as they are.")
         else:
-            environment = harness.production_environment(f"sqlite:///{Path(directory) / 'bench.sqlite3'}")
+            database_url = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
+            environment = harness.production_environment(database_url, redis_url=args.redis_url)
             harness.manage(environment, "migrate", "--noinput")
             count = math.ceil(sizes[-1] / FEED_SHARE)
             harness.manage(environment, "generate_meetings", "--count", str(count), "--seed", str(args.seed))

@@ -11,10 +11,11 @@ import gzip
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
 
-from events.calendar import assembly
+from events.calendar import assembly, views
 from tests.support.calendars import parse
 from tests.support.factories import MeetingFactory, MeetingOrganiserFactory, TopicFactory
 
@@ -94,3 +95,34 @@ def test_after_a_lost_build_the_next_poll_gets_the_whole_feed(meetings):
 
     assert (during.status_code, after.status_code) == (503, 200)
     assert len(parse(gzip.decompress(after.content))) == MEETINGS
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["built", "kept"])
+def test_a_large_plain_feed_is_sent_in_pieces_whole_with_its_length(meetings, monkeypatch, kept):
+    # Seven meetings stand for a feed larger than the cap on plain feeds held whole (a megabyte).
+    monkeypatch.setattr(views, "PLAIN_WHOLE_MAX_BYTES", 2000)
+    monkeypatch.setattr(views, "PLAIN_PIECE_BYTES", 1000)
+    compressed = Client().get(FEED, headers={"accept-encoding": "gzip"}).content
+    if not kept:
+        cache.clear()
+
+    response = Client().get(FEED)
+
+    assert response.streaming
+    pieces = list(response.streaming_content)
+    body = b"".join(pieces)
+    assert body == gzip.decompress(compressed)
+    assert int(response["Content-Length"]) == len(body) > 2000
+    assert max(map(len, pieces)) <= 1000
+    assert body.endswith(b"END:VCALENDAR\r\n")
+    assert len(parse(body)) == MEETINGS
+    assert "Content-Encoding" not in response
+
+
+def test_a_small_plain_feed_is_sent_whole(meetings):
+    response = Client().get(FEED)
+
+    assert not response.streaming
+    assert len(response.content) < views.PLAIN_WHOLE_MAX_BYTES
+    assert int(response["Content-Length"]) == len(response.content)
+    assert len(parse(response.content)) == MEETINGS

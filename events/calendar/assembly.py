@@ -40,6 +40,8 @@ from organisations.models import Organisation
 # A VEVENT is rebuilt when its key changes; old ones just expire.
 PIECE_TIMEOUT = 7 * 24 * 60 * 60
 CHUNK_SIZE = 500
+# Rows a feed reads from the database cursor at a time.
+ROW_CHUNK_SIZE = 2000
 # A feed holds every meeting its filter selects, as the list does, but at most this many, the
 # newest: calendar programs are slow with, or refuse, much larger subscriptions (sizes in
 # docs/performance.md), and a subscriber wants what is coming and the recent past first.
@@ -161,7 +163,13 @@ def feed_rows(queryset):
     rows = queryset.values_list(
         "pk", "uid", "sequence", "updated_at", "venue__timezone", "calendar_start", "calendar_end", "start_time"
     )
-    return [FeedRow(*row) for row in rows]
+    # Read as they come (iterator(): no second list of the rows in the queryset's cache), and each
+    # zone's name kept once: a large feed's rows are most of what building it holds in memory.
+    zones = {}
+    return [
+        FeedRow(pk, uid, sequence, updated_at, zones.setdefault(zone, zone), *days_and_time)
+        for pk, uid, sequence, updated_at, zone, *days_and_time in rows.iterator(chunk_size=ROW_CHUNK_SIZE)
+    ]
 
 
 def cluster_ids(meeting):

@@ -30,6 +30,10 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
 GZIP_LEVEL = 6
 GZIP_WINDOW_BITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-Encoding: gzip wants
+# A plain feed (for a client that does not take gzip) larger than this is decompressed as it is sent,
+# a PLAIN_PIECE_BYTES piece at a time: whole, it is about ten times the kept body, held at once in the worker.
+PLAIN_WHOLE_MAX_BYTES = 1024 * 1024
+PLAIN_PIECE_BYTES = 64 * 1024
 
 
 def feed_description():
@@ -116,7 +120,27 @@ def accepts_gzip(request):
 def compressed_or_plain(compressed, gzip_accepted):
     if gzip_accepted:
         return marked_compressed(HttpResponse(compressed, content_type=CONTENT_TYPE))
-    return HttpResponse(gzip.decompress(compressed), content_type=CONTENT_TYPE)
+    length = plain_length(compressed)
+    if length <= PLAIN_WHOLE_MAX_BYTES:
+        return HttpResponse(gzip.decompress(compressed), content_type=CONTENT_TYPE)
+    response = StreamingHttpResponse(decompressed(compressed), content_type=CONTENT_TYPE)
+    response["Content-Length"] = length
+    return response
+
+
+def plain_length(compressed):
+    """The feed's length decompressed: a gzip member ends with it (ISIZE, modulo 2**32; a feed is far smaller)."""
+    return int.from_bytes(compressed[-4:], "little")
+
+
+def decompressed(compressed):
+    """The gzip'd feed as plain text, PLAIN_PIECE_BYTES at a time."""
+    decompressor = zlib.decompressobj(GZIP_WINDOW_BITS)
+    pending = compressed
+    while pending:
+        yield decompressor.decompress(pending, PLAIN_PIECE_BYTES)
+        pending = decompressor.unconsumed_tail
+    yield decompressor.flush()
 
 
 def marked_compressed(response):
