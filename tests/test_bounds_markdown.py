@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.urls import reverse
 
 from events.markdown import DESCRIPTION_TOO_LONG, MAX_DESCRIPTION_CHARACTERS, render_markdown
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 # Each took Python-Markdown from seconds to minutes (quadratic link parsing), or raised
 # RecursionError (nesting), at these sizes. The bound is generous: the machine is shared.
 SECONDS_PER_RENDER = 1.0
+RUNS = 3
 HOSTILE_DESCRIPTIONS = {
     "open brackets": "[" * 16_000,
     "open brackets, preview-sized": "[" * 100_000,
@@ -47,10 +49,17 @@ def editor_client(client):
     return client
 
 
-def elapsed(call):
-    started = time.perf_counter()
-    result = call()
-    return result, time.perf_counter() - started
+def elapsed(call, before=None):
+    """The call's result and the fastest of RUNS timings: a text that is slow to render is slow every
+    time, while a machine shared with other work is slow only now and then (one run once took 1.03 s)."""
+    timings = []
+    for _run in range(RUNS):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        result = call()
+        timings.append(time.perf_counter() - started)
+    return result, min(timings)
 
 
 @pytest.mark.parametrize("text", HOSTILE_DESCRIPTIONS.values(), ids=HOSTILE_DESCRIPTIONS.keys())
@@ -64,7 +73,8 @@ def test_hostile_description_renders_within_a_second(text):
 def test_meeting_page_with_sixteen_thousand_brackets_is_shown(client):
     MeetingFactory(slug="brackets", description="[" * 16_000)
 
-    response, seconds = elapsed(lambda: client.get("/meetings/brackets/"))
+    # Each run renders the page again: nothing is kept of the one before.
+    response, seconds = elapsed(lambda: client.get("/meetings/brackets/"), before=cache.clear)
 
     assert response.status_code == 200
     assert seconds < SECONDS_PER_RENDER * 2
