@@ -10,17 +10,15 @@ import gzip
 import http.client
 import re
 import socket
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import icalendar
 import pytest
 
 from meetings_site.middleware import service_unavailable_response
-from perf import harness
-from tests.support.nginx import SERVER_NAME, Nginx, nginx_binary
+from tests.support.deployment import seeded_deployment, served
+from tests.support.nginx import SERVER_NAME, Nginx
 from tests.support.ports import free_port
 
 WORKERS = 2
@@ -34,29 +32,9 @@ CLIENT_ADDRESS = "127.0.0.3"
 
 @pytest.fixture(scope="module")
 def deployment():
-    nginx_binary()  # skip before building anything
-    data = Path(tempfile.mkdtemp(prefix="deploy-test-"))
-    environment = harness.production_environment(
-        f"sqlite:///{data}/db.sqlite3",
-        # HTTPS only, as in production: Django must learn the scheme from nginx or redirect forever.
-        HTTPS_ONLY="1",
-        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https",
-        CLIENT_IP_HEADER="HTTP_X_REAL_IP",
-        TRUSTED_PROXIES="127.0.0.1",
-        ALLOWED_HOSTS=f"{SERVER_NAME},127.0.0.1",
-        SITE_URL=f"https://{SERVER_NAME}",
-        STATIC_ROOT=data / "static",
-    )
-    harness.manage(environment, "migrate", "--noinput")
-    harness.manage(environment, "loadseed")
-    harness.manage(environment, "collectstatic", "--noinput")
-    port = free_port()
-    log_path = data / "gunicorn.log"
-    with (
-        harness.Gunicorn(environment, port, log_path=log_path, access_log=True, workers=WORKERS) as gunicorn,
-        Nginx(port, service_unavailable_response().content) as nginx,
-    ):
-        yield nginx, gunicorn, log_path
+    data, environment = seeded_deployment("deploy-test-")
+    with served(data, environment, workers=WORKERS, access_log=True) as (nginx, gunicorn):
+        yield nginx, gunicorn, data / "gunicorn.log"
 
 
 def ask(nginx, method, path, *, headers=None, body=None, source="127.0.0.1"):

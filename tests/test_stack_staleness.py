@@ -17,16 +17,14 @@ Skipped when nginx is not installed (tests/support/nginx.py says how to get it);
 import gzip
 import http.server
 import json
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from meetings_site.middleware import service_unavailable_response
 from perf import harness
-from tests.support.nginx import SERVER_NAME, Nginx, nginx_binary
+from tests.support.deployment import seeded_deployment, served
+from tests.support.nginx import Nginx, nginx_binary
 from tests.support.ports import free_port
 
 # The bound docs/architecture.md states ("How late can an edit show?"): SHARED_CACHE_SECONDS (2)
@@ -95,27 +93,9 @@ def shell(environment, code):
 
 @pytest.fixture(scope="module")
 def stack():
-    nginx_binary()  # skip before building anything
-    data = Path(tempfile.mkdtemp(prefix="stack-test-"))
-    environment = harness.production_environment(
-        f"sqlite:///{data}/db.sqlite3",
-        HTTPS_ONLY="1",
-        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https",
-        CLIENT_IP_HEADER="HTTP_X_REAL_IP",
-        TRUSTED_PROXIES="127.0.0.1",
-        ALLOWED_HOSTS=f"{SERVER_NAME},127.0.0.1",
-        SITE_URL=f"https://{SERVER_NAME}",
-        STATIC_ROOT=data / "static",
-    )
-    harness.manage(environment, "migrate", "--noinput")
-    harness.manage(environment, "loadseed")
-    harness.manage(environment, "collectstatic", "--noinput")
+    data, environment = seeded_deployment("stack-test-")
     urls = json.loads(shell(environment, CREATE_PROBE))
-    port = free_port()
-    with (
-        harness.Gunicorn(environment, port, log_path=data / "gunicorn.log", workers=2),
-        Nginx(port, service_unavailable_response().content) as nginx,
-    ):
+    with served(data, environment, workers=2) as (nginx, _gunicorn):
         yield nginx, environment, urls
 
 
