@@ -381,6 +381,37 @@ http {{
 """
 
 
+def start_nginx(command, port, error_log, **popen_options):
+    """nginx in the foreground (command: its binary and options), once it accepts connections on port.
+
+    Stops the run, with nginx's error log, when it exits or does not listen within 10 seconds.
+    """
+    process = subprocess.Popen(
+        [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen_options
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log_text = error_log.read_text() if error_log.exists() else ""
+                raise RuntimeError(f"nginx did not start: {log_text}") from None
+            time.sleep(0.05)
+
+
+def stop_nginx(process):
+    """nginx's graceful stop (SIGQUIT: requests in progress finish), killed after 10 seconds."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGQUIT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class SavedCopy:
     """One response as the site answered it: what nginx serves again for the static column."""
@@ -434,28 +465,9 @@ class StaticCopies:
     def __enter__(self):
         prefix = str(self.prefix)
         command = [self.nginx_path, "-p", prefix, "-e", f"{prefix}/error.log", "-c", f"{prefix}/nginx.conf"]
-        self.process = subprocess.Popen(
-            [*command, "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    log_text = (self.prefix / "error.log").read_text() if (self.prefix / "error.log").exists() else ""
-                    raise RuntimeError(f"nginx (static copies) did not start: {log_text}") from None
-                time.sleep(0.05)
+        self.process = start_nginx(command, self.port, self.prefix / "error.log")
+        return self
 
     def __exit__(self, *exc_info):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_nginx(self.process)
         shutil.rmtree(self.prefix, ignore_errors=True)

@@ -13,16 +13,15 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
+from perf import harness
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -164,27 +163,11 @@ class Nginx:
         return done.returncode, done.stderr
 
     def __enter__(self):
-        self.process = subprocess.Popen(
-            self.command("-g", "daemon off;"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **self.as_user
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.https_port), timeout=1).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {self.error_log()}") from None
-                time.sleep(0.05)
+        self.process = harness.start_nginx(self.command(), self.https_port, self.prefix / "error.log", **self.as_user)
+        return self
 
     def __exit__(self, *exc_info):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        harness.stop_nginx(self.process)
         shutil.rmtree(self.prefix, ignore_errors=True)
 
     def tls_context(self):
