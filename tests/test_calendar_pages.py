@@ -2,6 +2,7 @@
 week view and the agenda, as a visitor and a screen reader read them, with their queries counted."""
 
 import datetime
+import random
 from html.parser import HTMLParser
 
 import pytest
@@ -12,6 +13,7 @@ from events.cache.fragments import LIST_ENTRY_PREFETCH
 from events.cache.version import DATA, PIECES
 from events.dates import WEEKDAYS
 from events.models import DatePrecision, Publication, Status
+from events.public import calendar_views
 from tests.support.factories import MeetingFactory, MeetingOrganiserFactory, VenueFactory
 from tests.support.html import elements, meeting_titles, texts
 
@@ -222,6 +224,58 @@ def test_month_grid_counts_a_hidden_multi_day_meeting_on_each_of_its_days(client
     # Longer first: the two-day meeting takes the first lane; the fourth one-day meeting is left out.
     assert week["lanes"][0][0]["text"].startswith("All day Left out")
     assert week["more"] == [(1, "1 more on Tuesday 23 October 2018")]
+
+
+def layout(weeks):
+    """Each week's lanes (meeting, first column, days) and each day's "+N more": what the grid draws."""
+    return [
+        (
+            [[(bar.pk, bar.column, bar.span) for bar in dict.fromkeys(lane.values())] for lane in week.lane_bars],
+            [day.more for day in week.days],
+        )
+        for week in weeks
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("lanes", [calendar_views.MONTH_LANES, calendar_views.WEEK_LANES])
+def test_the_grid_read_in_bounded_rows_is_the_grid_of_every_meeting(db, django_assert_num_queries, seed, lanes):
+    # Crowded days of meetings of every length across a week's end, all-day and timed, some on the same
+    # days and times (only the title orders them): each day holds far more meetings than a grid has lanes.
+    chooser = random.Random(seed)  # noqa: S311 -- the same meetings every run, not a secret
+    for number in range(160):
+        start = D(2018, 10, 18) + datetime.timedelta(days=chooser.randrange(12))
+        MeetingFactory(
+            title=f"Meeting {chooser.choice('ABC')} {number}",
+            start_date=start,
+            end_date=start + datetime.timedelta(days=chooser.choice([0, 0, 0, 1, 2, 5])),
+            start_time=chooser.choice([None, None, datetime.time(9), datetime.time(14, 30)]),
+            end_time=None,
+        )
+    mondays = [D(2018, 10, 15) + datetime.timedelta(weeks=number) for number in range(4)]
+    first, last = mondays[0], mondays[-1] + datetime.timedelta(days=6)
+
+    with django_assert_num_queries(1):
+        bounded = calendar_views.dated_spans(first, last, lanes)
+    every = calendar_views.dated_spans(first, last)
+
+    assert len(bounded) < len(every) == 160
+    assert sum(span.unseen for span in bounded) + len(bounded) == len(every)
+    drawn = layout(calendar_views.calendar_weeks(mondays, bounded, lanes))
+    assert drawn == layout(calendar_views.calendar_weeks(mondays, every, lanes))
+    assert any(more for _lanes, days in drawn for more in days)
+
+
+def test_a_day_of_sixty_meetings_reads_four_of_them_and_counts_the_rest(client, db):
+    for number in range(60):
+        MeetingFactory(title=f"Crowded {number:02}", start_date=D(2018, 10, 23))
+
+    spans = calendar_views.dated_spans(D(2018, 10, 1), D(2018, 11, 4), calendar_views.MONTH_LANES)
+    week = grid(client.get("/calendar/2018/10/"))[3]
+
+    assert [span.unseen for span in spans] == [0, 0, 0, 56]
+    assert [lane[0]["text"].split(",")[0] for lane in week["lanes"]] == [f"All day Crowded {n:02}" for n in range(4)]
+    assert week["more"] == [(1, "56 more on Tuesday 23 October 2018")]
 
 
 @pytest.mark.parametrize("prefix", ["", "/sr"])

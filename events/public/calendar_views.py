@@ -14,6 +14,8 @@ import calendar
 import datetime
 from typing import NamedTuple
 
+from django.db.models import Case, Count, F, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -78,12 +80,15 @@ class CalendarDay:
 
 
 class Span(NamedTuple):
-    """What the lane layout needs of a meeting, read for every meeting of the weeks shown."""
+    """What the lane layout needs of a meeting, read for the meetings of the weeks shown that may get a lane."""
 
     pk: int
     start_date: datetime.date
     end_date: datetime.date
     start_time: datetime.time | None
+    # Meetings of the same first and last day that follow this one in lane order and were not read
+    # (dated_spans): none of them can get a lane, so each only adds to the days' "+N more".
+    unseen: int = 0
 
 
 SPAN_FIELDS = ("pk", "start_date", "end_date", "start_time")
@@ -160,6 +165,8 @@ class CalendarWeek:
             if lane is None and len(lanes) < max_lanes:
                 lane = {}
                 lanes.append(lane)
+            for column in bar.columns:
+                days[column].more += span.unseen
             if lane is None:
                 for column in bar.columns:
                     days[column].more += 1
@@ -223,11 +230,32 @@ def weekday_names():
     return [(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in range(7)]
 
 
-def dated_spans(first_day, last_day):
-    """The layout's columns of every dated meeting held between the days, in list order."""
-    published = Meeting.objects.published()
-    meetings = published.dated().overlapping(first_day, last_day).order_by(*UPCOMING_ORDER)
-    return [Span(*row) for row in meetings.values_list(*SPAN_FIELDS)]
+def dated_spans(first_day, last_day, lanes=None):
+    """The layout's columns of the dated meetings held between the days, in list order: every one, or with
+    lanes only the first `lanes` of each first and last day, in lane order.
+
+    A later meeting of the same days can never get a lane: each one before it holds the same days of a
+    lane, or found every lane taken on them. So it is only counted (Span.unseen), and a grid reads a
+    bounded number of rows however many meetings a day holds.
+    """
+    meetings = Meeting.objects.published().dated().overlapping(first_day, last_day)
+    if lanes is None:
+        return [Span(*row) for row in meetings.order_by(*UPCOMING_ORDER).values_list(*SPAN_FIELDS)]
+    same_days = {"partition_by": [F("start_date"), F("end_date")]}
+    # lane_order within the same days, then the list's order (the stable sort's tie-break).
+    in_lane_order = [Case(When(start_time__isnull=True, then=0), default=1), "start_time", "title_en", "pk"]
+    meetings = (
+        meetings.annotate(
+            place=Window(RowNumber(), order_by=in_lane_order, **same_days),
+            same_days=Window(Count("pk"), **same_days),
+        )
+        .filter(place__lte=lanes)
+        .order_by(*UPCOMING_ORDER)
+    )
+    return [
+        Span(*row, unseen=same_days - lanes if place == lanes else 0)
+        for *row, place, same_days in meetings.values_list(*SPAN_FIELDS, "place", "same_days")
+    ]
 
 
 def month_only_meetings(first_day, last_day):
@@ -296,7 +324,7 @@ class CalendarMonthView(TemplateView):
         context = super().get_context_data(**kwargs)
         first_day, last_day = month_bounds(year, month)
         mondays = [week[0] for week in calendar.Calendar(calendar.MONDAY).monthdatescalendar(year, month)]
-        spans = dated_spans(mondays[0], mondays[-1] + datetime.timedelta(days=6))
+        spans = dated_spans(mondays[0], mondays[-1] + datetime.timedelta(days=6), MONTH_LANES)
         month_only = month_only_meetings(first_day, last_day)
         weeks = calendar_weeks(mondays, spans, MONTH_LANES, month=month)
         context.update(
@@ -369,7 +397,7 @@ class CalendarWeekView(TemplateView):
         context = super().get_context_data(**kwargs)
         monday = iso_week_monday(year, week)
         sunday = monday + datetime.timedelta(days=6)
-        (calendar_week,) = calendar_weeks([monday], dated_spans(monday, sunday), WEEK_LANES)
+        (calendar_week,) = calendar_weeks([monday], dated_spans(monday, sunday, WEEK_LANES), WEEK_LANES)
         agenda = [day for day in calendar_week.days if day.meetings or day.more]
         previous_monday, next_monday = monday - WEEK, monday + WEEK
         # The week belongs to the month of its Thursday, as ISO 8601 gives a week to a year.
