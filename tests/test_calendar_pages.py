@@ -326,6 +326,48 @@ def test_month_grid_leaves_out_drafts_and_month_only_meetings(client, db):
     assert "Draft" not in response.content.decode()
 
 
+def month_only_section(response):
+    return response.content.decode().split('aria-labelledby="month-only-heading"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("path", ["/calendar/2019/4/", "/calendar/2019/4/agenda/"])
+def test_a_month_of_many_meetings_without_days_lists_ten_and_links_to_the_rest(client, db, path):
+    for number in range(13):
+        MeetingFactory(title=f"Undated {number:02}", start_date=D(2019, 4, 1), date_precision=DatePrecision.MONTH)
+
+    section = month_only_section(client.get(path))
+
+    assert texts(section, "a", "meeting-link") == [f"Undated {number:02}" for number in range(10)]
+    (more,) = elements(section.split('class="month-only-more"')[1], "a")
+    assert more["attrs"]["href"] == "/meetings/2019/4/"
+    assert texts(section, "p", "month-only-more") == [
+        "3 more meetings in April 2019 with exact dates to be confirmed, in the month's list"
+    ]
+    listed = meeting_titles(client.get(more["attrs"]["href"]))
+    assert [title for title in listed if title.startswith("Undated")] == [f"Undated {n:02}" for n in range(13)]
+
+
+def test_the_link_to_the_rest_of_a_months_undated_meetings_is_translated(client, db):
+    for number in range(12):
+        MeetingFactory(title=f"Undated {number:02}", start_date=D(2019, 4, 1), date_precision=DatePrecision.MONTH)
+
+    section = month_only_section(client.get("/sr/calendar/2019/4/"))
+
+    assert texts(section, "p", "month-only-more") == [
+        "Још 2 састанка – април 2019., тачни датуми биће потврђени, на списку за месец"
+    ]
+
+
+def test_a_month_of_ten_meetings_without_days_lists_them_all_with_no_link(client, db):
+    for number in range(10):
+        MeetingFactory(title=f"Undated {number:02}", start_date=D(2019, 4, 1), date_precision=DatePrecision.MONTH)
+
+    section = month_only_section(client.get("/calendar/2019/4/"))
+
+    assert len(texts(section, "a", "meeting-link")) == 10
+    assert "month-only-more" not in section
+
+
 def test_month_grid_switches_views_and_months(client, db):
     response = client.get("/calendar/2019/1/")
 

@@ -40,6 +40,9 @@ MONTH_LANES = 4
 WEEK_LANES = 8
 # The agenda view lists in full this many meetings of a day, then links to that day's list.
 AGENDA_DAY_ENTRIES = MONTH_LANES
+# Meetings of the month whose days are not known, listed in full below the grid and the agenda; a link
+# to the month's list says how many more there are.
+MONTH_ONLY_ENTRIES = 10
 WEEK = datetime.timedelta(days=7)
 # What a bar's status badge is called in the stylesheet; every badge also says its status in words.
 BADGE_KINDS = {Status.POSTPONED: "postponed", Status.CANCELLED: "cancelled", Status.TENTATIVE: "tbc"}
@@ -259,8 +262,18 @@ def dated_spans(first_day, last_day, lanes=None):
 
 
 def month_only_meetings(first_day, last_day):
-    published = Meeting.objects.published()
-    return list(published.month_only().overlapping(first_day, last_day).for_listing().order_by("start_date", "title"))
+    """The first MONTH_ONLY_ENTRIES meetings held in the month without known days, and how many more it has,
+    in one query: however many a month holds, the page lists a few in full and links to the month's list."""
+    meetings = (
+        Meeting.objects.published()
+        .month_only()
+        .overlapping(first_day, last_day)
+        .for_listing()
+        .annotate(month_only_count=Window(Count("pk")))
+        .order_by("start_date", "title")
+    )
+    listed = list(meetings[:MONTH_ONLY_ENTRIES])
+    return listed, (listed[0].month_only_count - len(listed) if listed else 0)
 
 
 def week_of_month(first_day):
@@ -325,7 +338,7 @@ class CalendarMonthView(TemplateView):
         first_day, last_day = month_bounds(year, month)
         mondays = [week[0] for week in calendar.Calendar(calendar.MONDAY).monthdatescalendar(year, month)]
         spans = dated_spans(mondays[0], mondays[-1] + datetime.timedelta(days=6), MONTH_LANES)
-        month_only = month_only_meetings(first_day, last_day)
+        month_only, month_only_more = month_only_meetings(first_day, last_day)
         weeks = calendar_weeks(mondays, spans, MONTH_LANES, month=month)
         context.update(
             month_context(year, month, current="calendar"),
@@ -333,6 +346,7 @@ class CalendarMonthView(TemplateView):
             agenda=agenda_days(weeks),
             weekdays=weekday_names(),
             month_only=month_only,
+            month_only_more=month_only_more,
             month_only_entries=joined(list_entries(month_only), month_only),
             designation_needed=any_mentions_designated_country([*shown_meetings(weeks), *month_only]),
         )
@@ -349,7 +363,7 @@ class CalendarAgendaView(TemplateView):
         context = super().get_context_data(**kwargs)
         first_day, last_day = month_bounds(year, month)
         spans = dated_spans(first_day, last_day)
-        month_only = month_only_meetings(first_day, last_day)
+        month_only, month_only_more = month_only_meetings(first_day, last_day)
         today = timezone.localdate()
         days = []
         for number in range(last_day.day):
@@ -368,6 +382,7 @@ class CalendarAgendaView(TemplateView):
             month_context(year, month, current="calendar_agenda"),
             agenda=days,
             month_only=month_only,
+            month_only_more=month_only_more,
             month_only_entries=joined(entries, month_only),
             designation_needed=any_mentions_designated_country([*meetings.values(), *month_only]),
         )
