@@ -4,10 +4,12 @@ Weeks start on Monday in every language of the site (ISO 8601, as the region's c
 In the grid a meeting is drawn once per week row, as a bar across its days; bars are laid out in
 lanes, earlier start first and longer first, at most a fixed number of lanes per week, and a day
 with more meetings than fit links to that day's list ("+3 more"). A page reads what the layout needs
-of every dated meeting of its weeks (four columns, no objects), then the whole row of only the
-meetings it shows, so a month of hundreds of meetings costs what its few lanes show. On a phone the
-grid gives way to the same meetings day by day, each day with the same link to the rest. The agenda
-view reads its days' meetings the same way and lists the first few of each day in full.
+(four columns, no objects) of the meetings of its weeks that may get a lane, at most a lane's worth
+per first and last day, and counts the others; then the whole row of only the meetings it shows, so
+a month of thousands of meetings costs what its few lanes show. On a phone the grid gives way to the
+same meetings day by day, each day with the same link to the rest. The agenda view reads its days'
+meetings the same way and lists the first few of each day in full. Below both, the month's meetings
+whose days are not known: the first few in full, and a link to the month's list for the rest.
 """
 
 import calendar
