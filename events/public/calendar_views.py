@@ -247,8 +247,8 @@ def dated_spans(first_day, last_day, lanes=None):
     if lanes is None:
         return [Span(*row) for row in meetings.order_by(*UPCOMING_ORDER).values_list(*SPAN_FIELDS)]
     same_days = {"partition_by": [F("start_date"), F("end_date")]}
-    # lane_order within the same days, then the list's order (the stable sort's tie-break).
-    in_lane_order = [Case(When(start_time__isnull=True, then=0), default=1), "start_time", "title_en", "pk"]
+    # lane_order within the same days (all-day first), then the list's own order: the stable sort's tie-break.
+    in_lane_order = [Case(When(start_time__isnull=True, then=0), default=1), *UPCOMING_ORDER[1:]]
     meetings = (
         meetings.annotate(
             place=Window(RowNumber(), order_by=in_lane_order, **same_days),
